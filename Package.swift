@@ -1,0 +1,141 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Caravan: a workload orchestrator with a built-in service mesh.
+// Library targets hold the logic; executables only parse flags and wire things together.
+
+let grpcCore = Target.Dependency.product(name: "GRPCCore", package: "grpc-swift-2")
+let grpcTransport = Target.Dependency.product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")
+let grpcProtobuf = Target.Dependency.product(name: "GRPCProtobuf", package: "grpc-swift-protobuf")
+let swiftProtobuf = Target.Dependency.product(name: "SwiftProtobuf", package: "swift-protobuf")
+let nioSSL = Target.Dependency.product(name: "NIOSSL", package: "swift-nio-ssl")
+let asn1 = Target.Dependency.product(name: "SwiftASN1", package: "swift-asn1")
+let x509 = Target.Dependency.product(name: "X509", package: "swift-certificates")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+
+let package = Package(
+    name: "caravan",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "serverd", targets: ["serverd"]),
+        .executable(name: "clientd", targets: ["clientd"]),
+        .executable(name: "meshd", targets: ["meshd"]),
+        .executable(name: "proxyd", targets: ["proxyd"]),
+        .executable(name: "ctl", targets: ["ctl"]),
+        .executable(name: "bench", targets: ["bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", exact: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", exact: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", exact: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", exact: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+    ],
+    targets: [
+        // MARK: Shared
+        .target(
+            name: "CaravanProto",
+            dependencies: [swiftProtobuf, grpcCore, grpcProtobuf],
+            path: "Sources/Shared/Proto"
+        ),
+        .target(
+            name: "CaravanRPC",
+            dependencies: ["CaravanProto", grpcCore, grpcTransport, grpcProtobuf, nioSSL, x509, asn1, crypto, logging],
+            path: "Sources/Shared/RPC"
+        ),
+        .target(
+            name: "CaravanDaemon",
+            dependencies: ["CaravanRPC", "CaravanProto", grpcCore, argumentParser, logging, serviceLifecycle],
+            path: "Sources/Shared/Daemon"
+        ),
+
+        // MARK: serverd
+        .target(
+            name: "CaravanServer",
+            dependencies: ["CaravanDaemon", "CaravanRPC", "CaravanProto", grpcCore, argumentParser],
+            path: "Sources/serverd/Server"
+        ),
+        .executableTarget(
+            name: "serverd", dependencies: ["CaravanServer", "CaravanDaemon"], path: "Sources/serverd/Main"),
+
+        // MARK: clientd
+        .target(
+            name: "ClientAgent",
+            dependencies: ["CaravanDaemon", "CaravanRPC", "CaravanProto", grpcCore, argumentParser],
+            path: "Sources/clientd/Agent"
+        ),
+        .executableTarget(
+            name: "clientd", dependencies: ["ClientAgent", "CaravanDaemon"], path: "Sources/clientd/Main"),
+
+        // MARK: meshd and proxyd
+        .target(
+            name: "Mesh",
+            dependencies: ["CaravanDaemon", "CaravanRPC", "CaravanProto", grpcCore, argumentParser],
+            path: "Sources/meshd/Mesh"
+        ),
+        .executableTarget(name: "meshd", dependencies: ["Mesh", "CaravanDaemon"], path: "Sources/meshd/Main"),
+        .target(
+            name: "Proxy",
+            dependencies: ["CaravanDaemon", "CaravanRPC", "CaravanProto", grpcCore, argumentParser],
+            path: "Sources/meshd/Proxy"
+        ),
+        .executableTarget(name: "proxyd", dependencies: ["Proxy", "CaravanDaemon"], path: "Sources/meshd/ProxyMain"),
+
+        // MARK: ctl
+        .target(
+            name: "CtlCommands",
+            dependencies: ["CaravanRPC", "CaravanProto", "CaravanDaemon", grpcCore, swiftProtobuf, argumentParser, x509],
+            path: "Sources/ctl/Commands"
+        ),
+        .executableTarget(name: "ctl", dependencies: ["CtlCommands"], path: "Sources/ctl/Main"),
+
+        // MARK: benchmarks
+        .executableTarget(
+            name: "bench",
+            dependencies: ["CaravanRPC", "CaravanDaemon", "CaravanProto", grpcCore, argumentParser],
+            path: "Sources/bench"
+        ),
+
+        // MARK: tests
+        .target(
+            name: "TestSupport",
+            dependencies: ["CaravanRPC", "CaravanProto", grpcCore, grpcProtobuf, x509, crypto],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(
+            name: "RPCTests",
+            dependencies: [
+                "CaravanRPC", "CaravanProto", "CaravanDaemon", "TestSupport", grpcCore, grpcTransport, grpcProtobuf,
+                x509,
+                asn1, crypto,
+            ],
+            path: "Tests/RPCTests"
+        ),
+        .testTarget(
+            name: "DaemonTests",
+            dependencies: [
+                "CaravanDaemon", "CaravanServer", "ClientAgent", "Mesh", "Proxy", "TestSupport", argumentParser,
+            ],
+            path: "Tests/DaemonTests"
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "TestSupport", "CaravanRPC", "CaravanProto", grpcCore, x509,
+                "serverd", "clientd", "meshd", "proxyd", "ctl",
+            ],
+            path: "Tests/IntegrationTests",
+            exclude: ["python"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,19 @@
+import ArgumentParser
+import CaravanRPC
+
+/// The root of `ctl`, Caravan's command-line interface.
+public struct CtlCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "ctl",
+        abstract: "Caravan's command-line interface.",
+        discussion: """
+            Talks to the daemons over mutual TLS with a cli certificate: set CARAVAN_ADDR, CARAVAN_CACERT, \
+            CARAVAN_CLIENT_CERT and CARAVAN_CLIENT_KEY (`eval "$(deploy/dev env)"` does it for a dev cluster), or \
+            pass -address, -ca-cert, -client-cert and -client-key. Flags take one dash or two.
+            """,
+        version: CaravanVersion.current,
+        subcommands: [StatusCommand.self, TLSCommand.self]
+    )
+
+    public init() {}
+}

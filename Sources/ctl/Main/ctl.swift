@@ -1,0 +1,8 @@
+import CtlCommands
+
+@main
+enum Ctl {
+    static func main() async {
+        await CtlCommand.main()
+    }
+}

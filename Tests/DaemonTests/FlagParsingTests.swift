@@ -1,0 +1,66 @@
+import ArgumentParser
+import CaravanDaemon
+import CaravanServer
+import ClientAgent
+import Mesh
+import Proxy
+import Testing
+
+@Suite("HashiCorp-style flags")
+struct FlagParsingTests {
+    let tls = ["-ca-file", "ca.pem", "-cert-file", "c.pem", "-key-file", "k.pem"]
+
+    @Test("defaults match the documented ports and names")
+    func defaults() throws {
+        let server = try ServerOptions.parse(tls)
+        #expect(server.rpcPort == 4647 && server.raftPort == 4648 && server.httpPort == 4646)
+        #expect(server.agent.region == "global" && server.agent.datacenter == "dc1" && server.agent.bind == "0.0.0.0")
+        #expect(server.agent.logLevel == .info && !server.agent.logJSON)
+        #expect(try ClientOptions.parse(tls).port == 4649)
+        #expect(try MeshOptions.parse(tls).port == 8502)
+        #expect(try ProxyOptions.parse(tls).port == 0)
+    }
+
+    @Test("one dash, two dashes and name=value all work")
+    func dashes() throws {
+        let options = try ServerOptions.parse(
+            tls + ["-rpc-port", "1", "--raft-port", "2", "-http-port=3", "--region=west", "-join", "a:1,b"]
+        )
+        #expect(options.rpcPort == 1 && options.raftPort == 2 && options.httpPort == 3)
+        #expect(options.agent.region == "west")
+        #expect(try options.joinAddresses().map(\.description) == ["a:1", "b:4648"])
+    }
+
+    @Test("-servers takes a list with default ports")
+    func servers() throws {
+        let options = try ClientOptions.parse(tls + ["-servers", "10.0.0.1,10.0.0.2:5000"])
+        #expect(try options.servers.addresses().map(\.description) == ["10.0.0.1:4647", "10.0.0.2:5000"])
+    }
+
+    @Test(
+        "bad values are rejected with the flag named",
+        arguments: [
+            (["-rpc-port", "-1"], "-rpc-port -1: must be from 0 to 65535"),
+            (["-bootstrap-expect", "0"], "-bootstrap-expect 0: must be from 1 to 9"),
+            (["-region", "West!"], "-region \"West!\""),
+            (["-join", "a:b"], "-join: invalid address \"a:b\""),
+            (["-log-level", "loud"], "loud"),
+            (["-bind", ":"], "-bind:"),
+        ])
+    func badValues(flags: [String], message: String) {
+        #expect {
+            try ServerOptions.parse(tls + flags)
+        } throws: { error in
+            ServerOptions.message(for: error).contains(message)
+        }
+    }
+
+    @Test("the TLS files are required")
+    func tlsRequired() {
+        #expect {
+            try MeshOptions.parse(["-port", "1"])
+        } throws: { error in
+            MeshOptions.message(for: error).contains("-ca-file")
+        }
+    }
+}

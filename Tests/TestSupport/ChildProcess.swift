@@ -1,0 +1,189 @@
+import Foundation
+import Synchronization
+
+/// Locates the built executables (serverd, ctl, ...) next to the test bundle, or in `CARAVAN_BIN_DIR`.
+public enum BuiltProducts {
+    public static var directory: URL {
+        if let dir = ProcessInfo.processInfo.environment["CARAVAN_BIN_DIR"], !dir.isEmpty {
+            return URL(fileURLWithPath: dir)
+        }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    }
+
+    public static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+}
+
+/// The outcome of a command that ran to completion.
+public struct CommandResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+/// Runs a command to completion without blocking Swift's cooperative threads.
+public func runCommand(
+    _ executable: String,
+    _ arguments: [String],
+    directory: String? = nil,
+    environment: [String: String] = [:]
+) async throws -> CommandResult {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+            var env = ProcessInfo.processInfo.environment
+            for key in env.keys where key.hasPrefix("CARAVAN_") && key != "CARAVAN_BIN_DIR" { env[key] = nil }
+            env.merge(environment) { _, new in new }
+            process.environment = env
+            let out = Pipe()
+            let err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            process.standardInput = FileHandle.nullDevice
+            do {
+                try process.run()
+            } catch {
+                continuation.resume(throwing: error)
+                return
+            }
+            // Drain both pipes concurrently so a chatty child never blocks on a full pipe.
+            let group = DispatchGroup()
+            let stderrData = Mutex(Data())
+            group.enter()
+            DispatchQueue.global().async {
+                let data = err.fileHandleForReading.readDataToEndOfFile()
+                stderrData.withLock { $0 = data }
+                group.leave()
+            }
+            let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+            group.wait()
+            process.waitUntilExit()
+            continuation.resume(
+                returning: CommandResult(
+                    status: process.terminationStatus,
+                    stdout: String(decoding: stdoutData, as: UTF8.self),
+                    stderr: String(decoding: stderrData.withLock { $0 }, as: UTF8.self)
+                )
+            )
+        }
+    }
+}
+
+/// A daemon started for a test: its stderr is collected line by line so a test can await a log line.
+public final class DaemonProcess: Sendable {
+    public let name: String
+    private let process: Process
+    private let output = Mutex<String>("")
+    private let waiters = Mutex<[(String, CheckedContinuation<String?, Never>)]>([])
+    private let exited = AsyncSignal()
+    private let outputEnded = Mutex(false)
+
+    public init(_ executable: String, _ arguments: [String]) throws {
+        name = executable
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BuiltProducts.path(executable))
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        let pipe = Pipe()
+        process.standardError = pipe
+        self.process = process
+        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self else { return }
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                self.outputEnded.withLock { $0 = true }
+                self.resolveWaiters(final: true)
+                return
+            }
+            self.output.withLock { $0 += String(decoding: data, as: UTF8.self) }
+            self.resolveWaiters(final: false)
+        }
+        process.terminationHandler = { [exited] _ in exited.fire() }
+        try process.run()
+    }
+
+    /// Everything the daemon logged so far.
+    public var log: String { output.withLock { $0 } }
+
+    public var pid: Int32 { process.processIdentifier }
+
+    /// Waits for the first log line containing `text`; nil if the daemon's output ended first.
+    public func waitForLine(containing text: String) async -> String? {
+        await withCheckedContinuation { continuation in
+            if let line = Self.line(in: log, containing: text) {
+                continuation.resume(returning: line)
+                return
+            }
+            waiters.withLock { $0.append((text, continuation)) }
+            // The output may have ended (or the line arrived) between the check above and the append.
+            resolveWaiters(final: outputEnded.withLock { $0 })
+        }
+    }
+
+    /// Waits for the "listening" line and returns the bound port.
+    public func listeningPort() async throws -> Int {
+        guard let line = await waitForLine(containing: "listening"),
+            let range = line.range(of: "address="),
+            let port = Int(line[range.upperBound...].split(separator: ":").last?.prefix { $0.isNumber } ?? "")
+        else {
+            throw DaemonProcessError.didNotListen(name: name, log: log)
+        }
+        return port
+    }
+
+    /// Sends a signal and waits for the process to exit; returns its exit status.
+    @discardableResult
+    public func stop(signal: Int32 = SIGTERM) async -> Int32 {
+        if process.isRunning { kill(process.processIdentifier, signal) }
+        await exited.wait()
+        return process.terminationStatus
+    }
+
+    /// Waits for the process to exit on its own.
+    public func waitForExit() async -> Int32 {
+        await exited.wait()
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    private func resolveWaiters(final: Bool) {
+        let text = log
+        let ready = waiters.withLock { waiters -> [(CheckedContinuation<String?, Never>, String?)] in
+            var ready: [(CheckedContinuation<String?, Never>, String?)] = []
+            waiters.removeAll { needle, continuation in
+                if let line = Self.line(in: text, containing: needle) {
+                    ready.append((continuation, line))
+                    return true
+                }
+                if final {
+                    ready.append((continuation, nil))
+                    return true
+                }
+                return false
+            }
+            return ready
+        }
+        for (continuation, line) in ready { continuation.resume(returning: line) }
+    }
+
+    private static func line(in text: String, containing needle: String) -> String? {
+        text.split(separator: "\n").first { $0.contains(needle) }.map(String.init)
+    }
+}
+
+public enum DaemonProcessError: Error, CustomStringConvertible {
+    case didNotListen(name: String, log: String)
+
+    public var description: String {
+        switch self {
+        case .didNotListen(let name, let log): "\(name) never logged 'listening'; its log:\n\(log)"
+        }
+    }
+}
