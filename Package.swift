@@ -93,10 +93,12 @@ let package = Package(
         // MARK: ctl
         .target(
             name: "CtlCommands",
-            dependencies: ["CaravanRPC", "CaravanProto", "CaravanDaemon", grpcCore, swiftProtobuf, argumentParser, x509],
+            dependencies: [
+                "CaravanRPC", "CaravanProto", "CaravanDaemon", grpcCore, swiftProtobuf, argumentParser, x509,
+            ],
             path: "Sources/ctl/Commands"
         ),
-        .executableTarget(name: "ctl", dependencies: ["CtlCommands"], path: "Sources/ctl/Main"),
+        .executableTarget(name: "ctl", dependencies: ["CtlCommands", "CaravanDaemon"], path: "Sources/ctl/Main"),
 
         // MARK: benchmarks
         .executableTarget(

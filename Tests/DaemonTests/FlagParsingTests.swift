@@ -40,7 +40,7 @@ struct FlagParsingTests {
     @Test(
         "bad values are rejected with the flag named",
         arguments: [
-            (["-rpc-port", "-1"], "-rpc-port -1: must be from 0 to 65535"),
+            (["-rpc-port", "65536"], "-rpc-port 65536: must be from 0 to 65535"),
             (["-bootstrap-expect", "0"], "-bootstrap-expect 0: must be from 1 to 9"),
             (["-region", "West!"], "-region \"West!\""),
             (["-join", "a:b"], "-join: invalid address \"a:b\""),

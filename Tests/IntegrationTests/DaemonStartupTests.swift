@@ -48,9 +48,10 @@ struct DaemonStartupTests {
 
         let text = try await runCommand(ctl, ["status", "-address", "127.0.0.1:\(port)"], environment: cliEnvironment)
         #expect(text.status == 0, "\(text.stderr)")
-        #expect(text.stdout.contains("Role       = \(role)"))
-        #expect(text.stdout.contains("Name       = test-\(daemon)"))
-        #expect(text.stdout.contains("Address    = 127.0.0.1:\(port)"))
+        #expect(recordField("Role", in: text.stdout) == role)
+        #expect(recordField("Name", in: text.stdout) == "test-\(daemon)")
+        #expect(recordField("Address", in: text.stdout) == "127.0.0.1:\(port)")
+        #expect(recordField("Version", in: text.stdout) == "0.1.0")
 
         let json = try await runCommand(
             ctl, ["status", "-json"], environment: cliEnvironment.merging(["CARAVAN_ADDR": "127.0.0.1:\(port)"]) { $1 })
@@ -111,9 +112,15 @@ struct DaemonStartupTests {
 
     @Test("unknown flags and bad values exit 64 with the flag named")
     func badFlags() async throws {
-        let unknown = try await runCommand(BuiltProducts.path("serverd"), ["-no-such-flag"] + tlsFlags("server"))
-        #expect(unknown.status == 64)
-        #expect(unknown.stderr.contains("-no-such-flag"))
+        // "-no-such-flag" contains an "h": it must not be read as a bundle of short flags that asks for help.
+        for daemon in ["serverd", "clientd", "meshd", "proxyd", "ctl"] {
+            let unknown = try await runCommand(BuiltProducts.path(daemon), ["-no-such-flag"] + tlsFlags("server"))
+            #expect(unknown.status == 64, "\(daemon)")
+            #expect(unknown.stderr.contains("-no-such-flag"), "\(daemon)")
+        }
+        let help = try await runCommand(BuiltProducts.path("meshd"), ["-h"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("USAGE: meshd"))
 
         let port = try await runCommand(BuiltProducts.path("serverd"), ["-rpc-port", "70000"] + tlsFlags("server"))
         #expect(port.status == 64)

@@ -143,7 +143,7 @@ struct MutualTLSTests {
                 try await callStatus(
                     try dialer("cli"), address, expecting: AgentIdentity(role: .server, region: "global"))
             } throws: { error in
-                ((error as? CaravanError)?.message ?? "").contains("TLS")
+                ((error as? CaravanError)?.message ?? "").contains("TLS: the peer is not server.global.caravan")
             }
             let mesh = try await callStatus(
                 try dialer("cli"), address, expecting: AgentIdentity(role: .mesh, region: "global"))

@@ -10,7 +10,8 @@ public final class CertificateFixture: Sendable {
     public init(region: String = "global") throws {
         self.region = region
         directory = try TemporaryDirectory.make(prefix: "caravan-certs")
-        let ca = try CertificateFactory.createCA()
+        // Backdated so the expired certificate below was once valid under it.
+        let ca = try CertificateFactory.createCA(now: Date().addingTimeInterval(-10 * 86_400))
         try write(ca.certificatePEM, "ca.pem")
         try write(ca.privateKeyPEM, "ca-key.pem")
         for role in AgentRole.allCases {

@@ -126,9 +126,11 @@ public final class DaemonProcess: Sendable {
 
     /// Waits for the "listening" line and returns the bound port.
     public func listeningPort() async throws -> Int {
+        // Text logs say `address=127.0.0.1:4647`, JSON logs `"address":"127.0.0.1:4647"`.
         guard let line = await waitForLine(containing: "listening"),
-            let range = line.range(of: "address="),
-            let port = Int(line[range.upperBound...].split(separator: ":").last?.prefix { $0.isNumber } ?? "")
+            let range = line.range(of: "address=") ?? line.range(of: "\"address\":\""),
+            let port = Int(
+                line[range.upperBound...].prefix { $0 != " " && $0 != "\"" }.split(separator: ":").last ?? "")
         else {
             throw DaemonProcessError.didNotListen(name: name, log: log)
         }
@@ -186,4 +188,15 @@ public enum DaemonProcessError: Error, CustomStringConvertible {
         case .didNotListen(let name, let log): "\(name) never logged 'listening'; its log:\n\(log)"
         }
     }
+}
+
+/// The value of `Key = value` in `ctl`'s record output, whatever the alignment.
+public func recordField(_ key: String, in output: String) -> String? {
+    for line in output.split(separator: "\n") {
+        let parts = line.split(separator: "=", maxSplits: 1)
+        if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == key {
+            return parts[1].trimmingCharacters(in: .whitespaces)
+        }
+    }
+    return nil
 }

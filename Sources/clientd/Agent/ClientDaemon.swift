@@ -5,7 +5,7 @@ import CaravanRPC
 /// Assembles clientd from its options. Fingerprinting, drivers and the alloc runner join here as they land.
 public enum ClientDaemon {
     public static func runner(_ options: ClientOptions) throws -> DaemonRunner {
-        var details = ["port": "\(options.port)"]
+        var details: [String: String] = [:]
         if let servers = try options.servers.detail() { details["servers"] = servers }
         let description = AgentDescription(
             name: options.agent.nodeName,

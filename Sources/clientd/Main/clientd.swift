@@ -12,10 +12,15 @@ struct Clientd: AsyncParsableCommand {
             must carry the DNS SAN client.<region>.caravan (see `ctl tls cert create -client`).
             Stops gracefully on SIGTERM or SIGINT. Exit status: 0 after a clean stop, 1 when it cannot start, \
             64 for bad flags.
-            """
+            """,
+        helpNames: .hashicorpHelp
     )
 
     @OptionGroup var options: ClientOptions
+
+    static func main() async {
+        await main(HashiCorpArguments.normalized())
+    }
 
     func run() async throws {
         let logger = CaravanLogHandler.bootstrap(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CaravanDaemon
 import CaravanRPC
 
 /// The root of `ctl`, Caravan's command-line interface.
@@ -12,7 +13,8 @@ public struct CtlCommand: AsyncParsableCommand {
             pass -address, -ca-cert, -client-cert and -client-key. Flags take one dash or two.
             """,
         version: CaravanVersion.current,
-        subcommands: [StatusCommand.self, TLSCommand.self]
+        subcommands: [StatusCommand.self, TLSCommand.self],
+        helpNames: .hashicorpHelp
     )
 
     public init() {}

@@ -50,8 +50,12 @@ enum StatusFormatter {
             ("Address", status.rpcAddress),
         ]
         if !status.leader.isEmpty { rows.append(("Leader", status.leader)) }
-        for key in status.details.keys.sorted() { rows.append((key, status.details[key] ?? "")) }
-        return KeyValueTable.render(rows)
+        var text = KeyValueTable.render(rows)
+        if !status.details.isEmpty {
+            let details = status.details.keys.sorted().map { ($0, status.details[$0] ?? "") }
+            text += "\n\nDetails\n" + KeyValueTable.render(details)
+        }
+        return text
     }
 
     static func roleName(_ role: Caravan_V1_Role) -> String {

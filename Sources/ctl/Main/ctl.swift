@@ -1,8 +1,9 @@
+import CaravanDaemon
 import CtlCommands
 
 @main
 enum Ctl {
     static func main() async {
-        await CtlCommand.main()
+        await CtlCommand.main(HashiCorpArguments.normalized())
     }
 }

@@ -13,10 +13,15 @@ struct Meshd: AsyncParsableCommand {
             mesh.<region>.caravan (see `ctl tls cert create -mesh`).
             Stops gracefully on SIGTERM or SIGINT. Exit status: 0 after a clean stop, 1 when it cannot start, \
             64 for bad flags.
-            """
+            """,
+        helpNames: .hashicorpHelp
     )
 
     @OptionGroup var options: MeshOptions
+
+    static func main() async {
+        await main(HashiCorpArguments.normalized())
+    }
 
     func run() async throws {
         let logger = CaravanLogHandler.bootstrap(

@@ -5,7 +5,7 @@ import CaravanRPC
 /// Assembles meshd from its options. Intentions, config entries and the proxy push join here as they land.
 public enum MeshDaemon {
     public static func runner(_ options: MeshOptions) throws -> DaemonRunner {
-        var details = ["port": "\(options.port)"]
+        var details: [String: String] = [:]
         if let servers = try options.servers.detail() { details["servers"] = servers }
         let description = AgentDescription(
             name: options.agent.nodeName,

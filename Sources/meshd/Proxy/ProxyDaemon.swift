@@ -12,8 +12,7 @@ public enum ProxyDaemon {
             name: options.agent.nodeName,
             role: .proxy,
             region: options.agent.region,
-            datacenter: options.agent.datacenter,
-            details: ["port": "\(options.port)"]
+            datacenter: options.agent.datacenter
         )
         return DaemonRunner(
             description: description, options: options.agent, port: options.port, certificateRole: .client)

@@ -12,10 +12,15 @@ struct Proxyd: AsyncParsableCommand {
             -ca-file, -cert-file and -key-file are required (a client.<region>.caravan certificate for now).
             Stops gracefully on SIGTERM or SIGINT. Exit status: 0 after a clean stop, 1 when it cannot start, \
             64 for bad flags.
-            """
+            """,
+        helpNames: .hashicorpHelp
     )
 
     @OptionGroup var options: ProxyOptions
+
+    static func main() async {
+        await main(HashiCorpArguments.normalized())
+    }
 
     func run() async throws {
         let logger = CaravanLogHandler.bootstrap(

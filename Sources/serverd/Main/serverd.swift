@@ -12,10 +12,15 @@ struct Serverd: AsyncParsableCommand {
             and the certificate must carry the DNS SAN server.<region>.caravan (see `ctl tls cert create -server`).
             Stops gracefully on SIGTERM or SIGINT. Exit status: 0 after a clean stop, 1 when it cannot start, \
             64 for bad flags.
-            """
+            """,
+        helpNames: .hashicorpHelp
     )
 
     @OptionGroup var options: ServerOptions
+
+    static func main() async {
+        await main(HashiCorpArguments.normalized())
+    }
 
     func run() async throws {
         let logger = CaravanLogHandler.bootstrap(

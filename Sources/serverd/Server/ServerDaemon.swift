@@ -5,10 +5,7 @@ import CaravanRPC
 /// Assembles serverd from its options. Raft, the state store and the scheduler join here as they land.
 public enum ServerDaemon {
     public static func runner(_ options: ServerOptions) throws -> DaemonRunner {
-        var details = [
-            "rpc.port": "\(options.rpcPort)",
-            "bootstrap_expect": "\(options.bootstrapExpect)",
-        ]
+        var details = ["bootstrap_expect": "\(options.bootstrapExpect)"]
         let joins = try options.joinAddresses()
         if !joins.isEmpty { details["join"] = joins.map(\.description).joined(separator: ",") }
         let description = AgentDescription(
