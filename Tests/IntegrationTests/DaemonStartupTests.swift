@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// The real daemons, started as a user starts them, answering `ctl status` over mutual TLS.
-@Suite("Daemons over mutual TLS", .serialized)
+@Suite("Daemons over mutual TLS", .serialized, .timeLimit(.minutes(3)))
 struct DaemonStartupTests {
     let certs: CertificateFixture
     let ctl = BuiltProducts.path("ctl")

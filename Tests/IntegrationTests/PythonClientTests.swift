@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// A client in another language, generated from `Proto/` by the standard Python gRPC tools, calls a daemon.
-@Suite("The API from Python", .serialized)
+@Suite("The API from Python", .serialized, .timeLimit(.minutes(2)))
 struct PythonClientTests {
     static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -5,7 +5,7 @@ import Testing
 import X509
 
 /// `ctl tls` as a user runs it: in a directory, writing files with Nomad's naming.
-@Suite("ctl tls", .serialized)
+@Suite("ctl tls", .serialized, .timeLimit(.minutes(2)))
 struct TLSCommandTests {
     let ctl = BuiltProducts.path("ctl")
 

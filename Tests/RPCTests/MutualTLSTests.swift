@@ -7,7 +7,7 @@ import TestSupport
 import Testing
 
 /// Real sockets on 127.0.0.1: who gets in, who is turned away, and that the server keeps serving.
-@Suite("Mutual TLS between agents")
+@Suite("Mutual TLS between agents", .timeLimit(.minutes(2)))
 struct MutualTLSTests {
     let fixture: CertificateFixture
 
