@@ -45,7 +45,8 @@ struct FlagParsingTests {
             (["-region", "West!"], "-region \"West!\""),
             (["-join", "a:b"], "-join: invalid address \"a:b\""),
             (["-log-level", "loud"], "loud"),
-            (["-bind", ":"], "-bind:"),
+            (["-bind", "127.0.0.1:80"], "-bind \"127.0.0.1:80\": not an IP address"),
+            (["-bind", "localhost"], "-bind \"localhost\": not an IP address"),
         ])
     func badValues(flags: [String], message: String) {
         #expect {

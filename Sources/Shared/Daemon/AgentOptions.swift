@@ -7,7 +7,7 @@ public struct AgentOptions: ParsableArguments, Sendable {
     @Option(name: .hashicorp("data-dir"), help: "Directory for this agent's state (created 0700 if missing).")
     public var dataDir: String?
 
-    @Option(name: .hashicorp("bind"), help: "Address to listen on.")
+    @Option(name: .hashicorp("bind"), help: "IP address to listen on (the port comes from the port flags).")
     public var bind: String = "0.0.0.0"
 
     @Option(name: .hashicorp("region"), help: "Region this agent belongs to; peers must be in the same region.")
@@ -44,10 +44,8 @@ public struct AgentOptions: ParsableArguments, Sendable {
             throw ValidationError("-dc \"\(datacenter)\": use lowercase letters, digits and dashes")
         }
         if let node, node.isEmpty { throw ValidationError("-node must not be empty") }
-        do {
-            _ = try HostPort(parsing: bind, defaultPort: 0)
-        } catch {
-            throw ValidationError("-bind: \(error.message)")
+        guard IPAddressBytes.parse(bind) != nil else {
+            throw ValidationError("-bind \"\(bind)\": not an IP address (ports have their own flags)")
         }
     }
 
@@ -57,10 +55,8 @@ public struct AgentOptions: ParsableArguments, Sendable {
     public var nodeName: String { node ?? ProcessInfo.processInfo.hostName }
 
     /// `-bind` with the daemon's port.
-    public func listenAddress(port: Int) throws(CaravanError) -> HostPort {
-        var address = try HostPort(parsing: bind, defaultPort: port)
-        address.port = port
-        return address
+    public func listenAddress(port: Int) -> HostPort {
+        HostPort(host: bind, port: port)
     }
 }
 

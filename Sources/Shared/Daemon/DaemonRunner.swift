@@ -41,7 +41,7 @@ public struct DaemonRunner: Sendable {
             )
         }
         if let dataDir = options.dataDir { try Self.prepareDataDir(dataDir) }
-        let address = try options.listenAddress(port: port)
+        let address = options.listenAddress(port: port)
         let status = AgentStatusService(description: description)
         let server = RPCServer(
             bind: address,

@@ -109,9 +109,9 @@ public enum CertificateFactory {
     }
 }
 
-/// Parses textual IPv4/IPv6 addresses into network-order bytes for IP SANs.
-enum IPAddressBytes {
-    static func parse(_ text: String) -> [UInt8]? {
+/// Parses textual IPv4/IPv6 addresses into network-order bytes (IP SANs, `-bind`).
+public enum IPAddressBytes {
+    public static func parse(_ text: String) -> [UInt8]? {
         var v4 = in_addr()
         if inet_pton(AF_INET, text, &v4) == 1 {
             return withUnsafeBytes(of: &v4) { Array($0) }

@@ -37,7 +37,7 @@ public final class RPCServer: Sendable {
         server = GRPCServer(
             transport: transport,
             services: services,
-            interceptors: [RoleAuthorizer(policy: policy, region: region)]
+            interceptors: [RoleAuthorizer(policy: policy, region: region), ErrorMapper()]
         )
     }
 
