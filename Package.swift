@@ -42,6 +42,12 @@ let package = Package(
     ],
     targets: [
         // MARK: Shared
+        .target(name: "HCL", path: "Sources/Shared/HCL"),
+        .target(
+            name: "Spec",
+            dependencies: ["HCL", "CaravanProto", swiftProtobuf],
+            path: "Sources/Shared/Spec"
+        ),
         .target(
             name: "CaravanProto",
             dependencies: [swiftProtobuf, grpcCore, grpcProtobuf],
@@ -108,6 +114,13 @@ let package = Package(
         ),
 
         // MARK: tests
+        .testTarget(name: "HCLTests", dependencies: ["HCL"], path: "Tests/HCLTests"),
+        .testTarget(
+            name: "SpecTests",
+            dependencies: ["Spec", "HCL", "CaravanProto", swiftProtobuf],
+            path: "Tests/SpecTests",
+            resources: [.copy("Fixtures")]
+        ),
         .target(
             name: "TestSupport",
             dependencies: ["CaravanRPC", "CaravanProto", grpcCore, grpcProtobuf, x509, crypto],

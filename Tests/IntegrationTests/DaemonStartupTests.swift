@@ -60,6 +60,15 @@ struct DaemonStartupTests {
         #expect(object?["role"] as? String == "ROLE_\(role.uppercased())")
         #expect(object?["region"] as? String == "global")
 
+        if daemon == "meshd" {
+            let viaMeshAddress = try await runCommand(
+                ctl,
+                ["status", "-mesh"],
+                environment: cliEnvironment.merging(["CARAVAN_MESH_ADDR": "127.0.0.1:\(port)"]) { $1 }
+            )
+            #expect(recordField("Role", in: viaMeshAddress.stdout) == "mesh", "\(viaMeshAddress.stderr)")
+        }
+
         #expect(await process.stop(signal: SIGTERM) == 0)
         #expect(process.log.contains("stopped"))
         #expect(FileManager.default.fileExists(atPath: "\(dataDir)/data"))

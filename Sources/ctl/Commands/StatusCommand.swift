@@ -19,12 +19,20 @@ public struct StatusCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
     @Flag(name: .hashicorp("json"), help: "Print the status as JSON.") var json = false
+    @Flag(
+        name: .hashicorp("mesh"),
+        help: "Ask meshd: without -address, dial CARAVAN_MESH_ADDR (default 127.0.0.1:8502)."
+    )
+    var mesh = false
 
     public init() {}
 
     public func run() async throws {
         try await reportingErrors {
-            let address = try connection.target()
+            let address =
+                mesh
+                ? try connection.target(environmentKey: "CARAVAN_MESH_ADDR", fallback: "127.0.0.1:8502")
+                : try connection.target()
             let response = try await connection.dialer().withClient(address) { client in
                 try await Caravan_V1_Agent.Client(wrapping: client).status(Caravan_V1_AgentStatusRequest())
             }
