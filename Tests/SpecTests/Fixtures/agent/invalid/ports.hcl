@@ -1,0 +1,5 @@
+ports {
+  http = 70000
+  rpc  = -1
+  raft = "fast"
+}

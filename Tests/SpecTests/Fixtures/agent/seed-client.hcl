@@ -1,0 +1,6 @@
+client {
+  host_volume "mysql" {
+    path = "/opt/mysql/data"
+    read_only = false
+  }
+}

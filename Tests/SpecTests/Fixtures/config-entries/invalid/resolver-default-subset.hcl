@@ -1,0 +1,7 @@
+Kind          = "service-resolver"
+Name          = "api"
+DefaultSubset = "v3"
+Subsets = {
+  v1 = { Filter = "Service.Meta.version == v1" }
+  v2 = { Filter = "Service.Meta.version == v2" }
+}

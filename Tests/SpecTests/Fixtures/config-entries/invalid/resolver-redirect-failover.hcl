@@ -1,0 +1,9 @@
+Kind = "service-resolver"
+Name = "api"
+Redirect {
+  Service    = "api-v2"
+  Datacenter = "dc2"
+}
+Failover = {
+  "*" = { Datacenters = ["dc3"] }
+}

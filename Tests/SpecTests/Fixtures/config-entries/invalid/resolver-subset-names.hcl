@@ -1,0 +1,8 @@
+Kind          = "service-resolver"
+Name          = "api"
+DefaultSubset = "v1"
+Subsets = {
+  v1     = { Filter = "Service.Meta.version == v1" }
+  V2     = { Filter = "Service.Meta.version == v2" }
+  "-old" = { Filter = "Service.Meta.version == v0" }
+}
