@@ -60,7 +60,9 @@ let package = Package(
         ),
         .target(
             name: "CaravanDaemon",
-            dependencies: ["CaravanRPC", "CaravanProto", grpcCore, argumentParser, logging, serviceLifecycle],
+            dependencies: [
+                "CaravanRPC", "CaravanProto", "HCL", "Spec", grpcCore, argumentParser, logging, serviceLifecycle,
+            ],
             path: "Sources/Shared/Daemon"
         ),
 
@@ -100,7 +102,8 @@ let package = Package(
         .target(
             name: "CtlCommands",
             dependencies: [
-                "CaravanRPC", "CaravanProto", "CaravanDaemon", grpcCore, swiftProtobuf, argumentParser, x509,
+                "CaravanRPC", "CaravanProto", "CaravanDaemon", "HCL", "Spec", grpcCore, swiftProtobuf, argumentParser,
+                x509,
             ],
             path: "Sources/ctl/Commands"
         ),
@@ -109,7 +112,7 @@ let package = Package(
         // MARK: benchmarks
         .executableTarget(
             name: "bench",
-            dependencies: ["CaravanRPC", "CaravanDaemon", "CaravanProto", grpcCore, argumentParser],
+            dependencies: ["CaravanRPC", "CaravanDaemon", "CaravanProto", "HCL", "Spec", grpcCore, argumentParser],
             path: "Sources/bench"
         ),
 
@@ -138,7 +141,7 @@ let package = Package(
         .testTarget(
             name: "DaemonTests",
             dependencies: [
-                "CaravanDaemon", "CaravanServer", "ClientAgent", "Mesh", "Proxy", "TestSupport", argumentParser,
+                "CaravanDaemon", "CaravanServer", "ClientAgent", "Mesh", "Proxy", "TestSupport", "HCL", argumentParser,
             ],
             path: "Tests/DaemonTests"
         ),

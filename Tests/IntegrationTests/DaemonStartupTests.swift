@@ -175,4 +175,34 @@ struct DaemonStartupTests {
         #expect(good.status == 0, "\(good.stderr)")
         #expect(await process.stop() == 0)
     }
+
+    @Test("a daemon reads an agent config file; flags on the command line win; a bad file is refused")
+    func configFile() async throws {
+        let config = certs.path("client-agent.hcl")
+        try """
+        name = "from-file"
+        bind_addr = "127.0.0.1"
+        ports {
+          client = 0
+        }
+        tls {
+          ca_file   = "\(certs.path("ca.pem"))"
+          cert_file = "\(certs.path("client.pem"))"
+          key_file  = "\(certs.path("client-key.pem"))"
+        }
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let process = try DaemonProcess("clientd", ["-config", config, "-dc", "dc7"])
+        let port = try await process.listeningPort()
+        let status = try await runCommand(
+            ctl, ["status", "-address", "127.0.0.1:\(port)"], environment: cliEnvironment)
+        #expect(recordField("Name", in: status.stdout) == "from-file", "\(status.stderr)")
+        #expect(recordField("Datacenter", in: status.stdout) == "dc7")
+        #expect(await process.stop() == 0)
+
+        let bad = certs.path("bad-agent.hcl")
+        try "ports {\n  client = \"lots\"\n}\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let refused = try await runCommand(BuiltProducts.path("clientd"), ["-config", bad])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.hasPrefix("clientd: \(bad):2:"))
+    }
 }

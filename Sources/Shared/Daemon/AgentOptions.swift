@@ -4,6 +4,15 @@ import Foundation
 
 /// The flags every daemon shares, with the same names in each (`-bind`, `-region`, `-ca-file`, ...).
 public struct AgentOptions: ParsableArguments, Sendable {
+    @Option(
+        name: .hashicorp("config"),
+        help: ArgumentHelp(
+            "Agent config file, HCL or JSON (repeatable; later files win, flags win over files).",
+            valueName: "file"
+        )
+    )
+    public var configFiles: [String] = []
+
     @Option(name: .hashicorp("data-dir"), help: "Directory for this agent's state (created 0700 if missing).")
     public var dataDir: String?
 

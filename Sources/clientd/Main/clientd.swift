@@ -19,7 +19,7 @@ struct Clientd: AsyncParsableCommand {
     @OptionGroup var options: ClientOptions
 
     static func main() async {
-        await main(HashiCorpArguments.normalized())
+        await main(DaemonArguments.prepare(for: .client, label: "clientd"))
     }
 
     func run() async throws {

@@ -20,7 +20,7 @@ struct Meshd: AsyncParsableCommand {
     @OptionGroup var options: MeshOptions
 
     static func main() async {
-        await main(HashiCorpArguments.normalized())
+        await main(DaemonArguments.prepare(for: .mesh, label: "meshd"))
     }
 
     func run() async throws {

@@ -19,7 +19,7 @@ struct Proxyd: AsyncParsableCommand {
     @OptionGroup var options: ProxyOptions
 
     static func main() async {
-        await main(HashiCorpArguments.normalized())
+        await main(DaemonArguments.prepare(for: .proxy, label: "proxyd"))
     }
 
     func run() async throws {

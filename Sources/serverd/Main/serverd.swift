@@ -19,7 +19,7 @@ struct Serverd: AsyncParsableCommand {
     @OptionGroup var options: ServerOptions
 
     static func main() async {
-        await main(HashiCorpArguments.normalized())
+        await main(DaemonArguments.prepare(for: .server, label: "serverd"))
     }
 
     func run() async throws {

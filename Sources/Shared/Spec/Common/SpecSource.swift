@@ -1,19 +1,9 @@
 import HCL
 
 /// A user's file as the decoders take it: its name (for positions in errors) and its bytes.
-public struct SpecSource: Sendable {
-    public var filename: String
-    public var bytes: [UInt8]
+public typealias SpecSource = SourceFile
 
-    public init(filename: String, bytes: [UInt8]) {
-        self.filename = filename
-        self.bytes = bytes
-    }
-
-    public init(filename: String, text: String) {
-        self.init(filename: filename, bytes: Array(text.utf8))
-    }
-
+extension SourceFile {
     /// JSON when the name ends in `.json` or the first non-blank byte is `{`; HCL otherwise.
     public var isJSON: Bool {
         if filename.lowercased().hasSuffix(".json") { return true }

@@ -1,0 +1,16 @@
+job "api" {
+  type = "sysbatch"
+
+  group "api" {
+    restart {
+      mode = "fial"
+    }
+
+    task "api" {
+      driver = "exec"
+      config {
+        command = "/bin/api"
+      }
+    }
+  }
+}

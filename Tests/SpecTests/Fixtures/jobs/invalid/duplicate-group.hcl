@@ -1,0 +1,19 @@
+job "api" {
+  group "api" {
+    task "api" {
+      driver = "exec"
+      config {
+        command = "/bin/api"
+      }
+    }
+  }
+
+  group "api" {
+    task "api" {
+      driver = "exec"
+      config {
+        command = "/bin/api"
+      }
+    }
+  }
+}

@@ -1,0 +1,11 @@
+job "api" {
+  group "api" {
+    task "api" {
+      driver = "exec"
+      config {
+        comand = "/bin/api"
+        args   = "--verbose"
+      }
+    }
+  }
+}

@@ -1,0 +1,8 @@
+job "api" {
+  task "api" {
+    driver = "exec"
+    config {
+      command = "/bin/api"
+    }
+  }
+}

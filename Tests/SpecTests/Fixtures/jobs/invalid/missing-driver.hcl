@@ -1,0 +1,9 @@
+job "api" {
+  group "api" {
+    task "api" {
+      config {
+        command = "/bin/api"
+      }
+    }
+  }
+}

@@ -1,0 +1,12 @@
+job "api" {
+  group "api" {
+    count = "three"
+
+    task "api" {
+      driver = "exec"
+      config {
+        command = "/bin/api"
+      }
+    }
+  }
+}
