@@ -2,14 +2,14 @@ import HCL
 
 /// Applies a `client { ... }` block: servers, host volumes, options, metadata and bridge networking.
 enum AgentClientDecoder {
-    typealias Problems = ConfigDecoding.Problems
 
     static let keys = [
         "enabled", "servers", "host_volume", "options", "meta", "bridge_network_name", "bridge_network_subnet",
         "network_interface",
     ]
 
-    static func apply(_ reader: BodyReader, to client: inout AgentConfig.Client, _ problems: inout Problems) {
+    static func apply(_ reader: BodyReader, to client: inout AgentConfig.Client, _ problems: inout DiagnosticCollector)
+    {
         problems.checkKeys(reader, keys)
         if let enabled = problems.bool(reader, "enabled") { client.enabled = enabled }
         if let servers = problems.strings(reader, "servers") { client.servers = servers }
@@ -35,7 +35,7 @@ enum AgentClientDecoder {
             } else {
                 problems.add(
                     "bridge_network_subnet must be an IPv4 CIDR block such as \"172.26.64.0/20\", but it is "
-                        + "\"\(subnet)\"", at: ConfigDecoding.valueRange(reader, "bridge_network_subnet"))
+                        + "\"\(subnet)\"", at: SpecDecoding.valueRange(reader, "bridge_network_subnet"))
             }
         }
         if let interface = AgentConfigDecoder.nonEmpty(reader, "network_interface", &problems) {
@@ -44,7 +44,9 @@ enum AgentClientDecoder {
     }
 
     /// `host_volume "mysql" { path = "/opt/mysql/data" read_only = false }`; the path must be absolute.
-    static func hostVolume(_ name: String, _ range: SourceRange, _ body: BodyReader, _ problems: inout Problems)
+    static func hostVolume(
+        _ name: String, _ range: SourceRange, _ body: BodyReader, _ problems: inout DiagnosticCollector
+    )
         -> AgentConfig.HostVolume?
     {
         problems.checkKeys(body, ["path", "read_only"])
@@ -56,7 +58,7 @@ enum AgentClientDecoder {
         guard path.hasPrefix("/") else {
             problems.add(
                 "host_volume \"\(name)\": path must be absolute, but it is \"\(path)\"",
-                at: ConfigDecoding.valueRange(body, "path"))
+                at: SpecDecoding.valueRange(body, "path"))
             return nil
         }
         return AgentConfig.HostVolume(name: name, path: path, readOnly: readOnly)

@@ -8,16 +8,16 @@ public enum AgentConfigSpec {
     /// The merged configuration, or every problem found in every file, each as `file:line:col: message`.
     public static func decode(_ sources: [SpecSource]) throws(Diagnostics) -> AgentConfig {
         var config = AgentConfig()
-        var problems = ConfigDecoding.Problems()
+        var problems = DiagnosticCollector()
         for source in sources {
             guard
                 let reader = problems.attempt({ () throws(Diagnostics) in
-                    try ConfigDecoding.document(source, keyMatching: .exact)
+                    try SpecDecoding.document(source, keyMatching: .exact)
                 })
             else { continue }
             AgentConfigDecoder.apply(reader, to: &config, &problems)
         }
-        if !problems.isEmpty { throw problems.sorted() }
+        if !problems.isEmpty { throw problems.result() }
         return config
     }
 
@@ -29,14 +29,13 @@ public enum AgentConfigSpec {
 
 /// Applies one file's settings over a configuration.
 enum AgentConfigDecoder {
-    typealias Problems = ConfigDecoding.Problems
 
     static let topLevelKeys = [
         "name", "region", "datacenter", "data_dir", "bind_addr", "log_level", "log_json", "ports", "server", "client",
         "tls", "mesh", "plugin",
     ]
 
-    static func apply(_ reader: BodyReader, to config: inout AgentConfig, _ problems: inout Problems) {
+    static func apply(_ reader: BodyReader, to config: inout AgentConfig, _ problems: inout DiagnosticCollector) {
         problems.checkKeys(reader, topLevelKeys)
         if let name = nonEmpty(reader, "name", &problems) { config.name = name }
         if let region = nonEmpty(reader, "region", &problems) { config.region = region }
@@ -49,8 +48,8 @@ enum AgentConfigDecoder {
             } else {
                 problems.add(
                     "log_level must be "
-                        + ConfigDecoding.alternatives(AgentConfig.LogLevel.allCases.map(\.rawValue), quoted: true)
-                        + ", but it is \"\(level)\"", at: ConfigDecoding.valueRange(reader, "log_level"))
+                        + SpecDecoding.alternatives(AgentConfig.LogLevel.allCases.map(\.rawValue), quoted: true)
+                        + ", but it is \"\(level)\"", at: SpecDecoding.valueRange(reader, "log_level"))
             }
         }
         if let json = problems.bool(reader, "log_json") { config.logJSON = json }
@@ -65,16 +64,18 @@ enum AgentConfigDecoder {
     }
 
     /// A string that must not be empty when set.
-    static func nonEmpty(_ reader: BodyReader, _ name: String, _ problems: inout Problems) -> String? {
+    static func nonEmpty(_ reader: BodyReader, _ name: String, _ problems: inout DiagnosticCollector) -> String? {
         guard let text = problems.string(reader, name) else { return nil }
         guard !text.isEmpty else {
-            problems.add("\(name) must not be empty", at: ConfigDecoding.valueRange(reader, name))
+            problems.add("\(name) must not be empty", at: SpecDecoding.valueRange(reader, name))
             return nil
         }
         return text
     }
 
-    static func applyPorts(_ reader: BodyReader, to ports: inout AgentConfig.Ports, _ problems: inout Problems) {
+    static func applyPorts(
+        _ reader: BodyReader, to ports: inout AgentConfig.Ports, _ problems: inout DiagnosticCollector
+    ) {
         let names: [(String, WritableKeyPath<AgentConfig.Ports, Int>)] = [
             ("http", \.http), ("rpc", \.rpc), ("raft", \.raft), ("client", \.client), ("mesh", \.mesh),
         ]
@@ -84,7 +85,9 @@ enum AgentConfigDecoder {
         }
     }
 
-    static func applyServer(_ reader: BodyReader, to server: inout AgentConfig.Server, _ problems: inout Problems) {
+    static func applyServer(
+        _ reader: BodyReader, to server: inout AgentConfig.Server, _ problems: inout DiagnosticCollector
+    ) {
         problems.checkKeys(reader, ["enabled", "bootstrap_expect", "server_join"])
         if let enabled = problems.bool(reader, "enabled") { server.enabled = enabled }
         if let expect = problems.int(reader, "bootstrap_expect", in: 1...9) { server.bootstrapExpect = expect }
@@ -96,21 +99,22 @@ enum AgentConfigDecoder {
         if let interval = problems.duration(body, "retry_interval") {
             if interval.seconds == 0 && interval.nanos == 0 {
                 problems.add(
-                    "retry_interval must be longer than zero", at: ConfigDecoding.valueRange(body, "retry_interval"))
+                    "retry_interval must be longer than zero", at: SpecDecoding.valueRange(body, "retry_interval"))
             } else {
                 server.retryInterval = .seconds(interval.seconds) + .nanoseconds(interval.nanos)
             }
         }
     }
 
-    static func applyTLS(_ reader: BodyReader, to tls: inout AgentConfig.TLS, _ problems: inout Problems) {
+    static func applyTLS(_ reader: BodyReader, to tls: inout AgentConfig.TLS, _ problems: inout DiagnosticCollector) {
         problems.checkKeys(reader, ["ca_file", "cert_file", "key_file"])
         if let file = nonEmpty(reader, "ca_file", &problems) { tls.caFile = file }
         if let file = nonEmpty(reader, "cert_file", &problems) { tls.certFile = file }
         if let file = nonEmpty(reader, "key_file", &problems) { tls.keyFile = file }
     }
 
-    static func applyMesh(_ reader: BodyReader, to mesh: inout AgentConfig.Mesh, _ problems: inout Problems) {
+    static func applyMesh(_ reader: BodyReader, to mesh: inout AgentConfig.Mesh, _ problems: inout DiagnosticCollector)
+    {
         problems.checkKeys(reader, ["servers", "default_intention_policy"])
         if let servers = problems.strings(reader, "servers") { mesh.servers = servers }
         if let policy = problems.choice(reader, "default_intention_policy", ["allow", "deny"]),
@@ -122,7 +126,7 @@ enum AgentConfigDecoder {
 
     /// `plugin "raw_exec" { config { enabled = true } }`; a later file's settings merge into an earlier one's.
     static func applyPlugins(
-        _ reader: BodyReader, to plugins: inout [String: AgentConfig.Plugin], _ problems: inout Problems
+        _ reader: BodyReader, to plugins: inout [String: AgentConfig.Plugin], _ problems: inout DiagnosticCollector
     ) {
         var seen: Set<String> = []
         for block in problems.labeledBlocks(reader, "plugin") {

@@ -27,25 +27,25 @@ enum ConfigEntryNames {
 
     /// Reads an optional service name; `allowWildcard` accepts `"*"` (intentions).
     static func service(
-        _ reader: BodyReader, _ name: String, _ problems: inout ConfigDecoding.Problems, allowWildcard: Bool = false
+        _ reader: BodyReader, _ name: String, _ problems: inout DiagnosticCollector, allowWildcard: Bool = false
     ) -> String? {
         guard let value = problems.string(reader, name) else { return nil }
         if allowWildcard && value == "*" { return value }
         guard isServiceName(value) else {
             problems.add(
                 "\(name) \"\(value)\" is not a valid service name: \(serviceNameRule)",
-                at: ConfigDecoding.valueRange(reader, name))
+                at: SpecDecoding.valueRange(reader, name))
             return nil
         }
         return value
     }
 
     /// Reads an optional subset name, namespace or datacenter, all DNS labels.
-    static func label(_ reader: BodyReader, _ name: String, _ problems: inout ConfigDecoding.Problems) -> String? {
+    static func label(_ reader: BodyReader, _ name: String, _ problems: inout DiagnosticCollector) -> String? {
         guard let value = problems.string(reader, name) else { return nil }
         guard isDNSLabel(value) else {
             problems.add(
-                "\(name) \"\(value)\" is not a valid name: \(labelRule)", at: ConfigDecoding.valueRange(reader, name))
+                "\(name) \"\(value)\" is not a valid name: \(labelRule)", at: SpecDecoding.valueRange(reader, name))
             return nil
         }
         return value

@@ -15,8 +15,8 @@ public enum ConfigEntrySpec {
 
     /// The entry in `source`, or every problem found, each as `file:line:col: message`.
     public static func decode(_ source: SpecSource) throws(Diagnostics) -> Caravan_V1_ConfigEntry {
-        let reader = try ConfigDecoding.document(source, keyMatching: .normalized)
-        var problems = ConfigDecoding.Problems()
+        let reader = try SpecDecoding.document(source, keyMatching: .normalized)
+        var problems = DiagnosticCollector()
         var entry = Caravan_V1_ConfigEntry()
         entry.sourcePosition = position(of: reader)
 
@@ -50,12 +50,12 @@ public enum ConfigEntrySpec {
         default:
             break
         }
-        if !problems.isEmpty { throw problems.sorted() }
+        if !problems.isEmpty { throw problems.result() }
         return entry
     }
 
     /// `Kind`, which must be one of the supported kinds.
-    static func kind(_ reader: BodyReader, _ problems: inout ConfigDecoding.Problems) -> String? {
+    static func kind(_ reader: BodyReader, _ problems: inout DiagnosticCollector) -> String? {
         guard let kind = problems.string(reader, "Kind") else {
             if !reader.has("Kind") {
                 problems.add(
@@ -66,7 +66,7 @@ public enum ConfigEntrySpec {
         guard supportedKinds.contains(kind) else {
             problems.add(
                 "unsupported kind \"\(kind)\"; Caravan supports: " + supportedKinds.joined(separator: ", "),
-                at: ConfigDecoding.valueRange(reader, "Kind"))
+                at: SpecDecoding.valueRange(reader, "Kind"))
             return nil
         }
         return kind

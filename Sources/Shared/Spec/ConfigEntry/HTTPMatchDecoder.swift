@@ -4,7 +4,6 @@ import HCL
 
 /// Reads the HTTP request matchers that service-router routes and L7 intention permissions share.
 enum HTTPMatchDecoder {
-    typealias Problems = ConfigDecoding.Problems
 
     static let pathKeys = ["PathExact", "PathPrefix", "PathRegex"]
     static let methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]
@@ -16,13 +15,13 @@ enum HTTPMatchDecoder {
         var regex = ""
     }
 
-    static func path(_ reader: BodyReader, _ problems: inout Problems) -> Path {
+    static func path(_ reader: BodyReader, _ problems: inout DiagnosticCollector) -> Path {
         var path = Path()
         var written: [String] = []
         for key in pathKeys where reader.has(key) {
             guard let value = problems.string(reader, key) else { continue }
             written.append(key)
-            let range = ConfigDecoding.valueRange(reader, key)
+            let range = SpecDecoding.valueRange(reader, key)
             switch key {
             case "PathExact", "PathPrefix":
                 if !value.hasPrefix("/") {
@@ -39,15 +38,15 @@ enum HTTPMatchDecoder {
         if written.count > 1 {
             problems.add(
                 "at most one of PathExact, PathPrefix and PathRegex may be set, but \(written[0]) and "
-                    + "\(written[1]) are", at: ConfigDecoding.keyRange(reader, written[1]))
+                    + "\(written[1]) are", at: SpecDecoding.keyRange(reader, written[1]))
         }
         return path
     }
 
     /// `Methods`: known HTTP methods in upper case, each once.
-    static func methods(_ reader: BodyReader, _ problems: inout Problems) -> [String] {
+    static func methods(_ reader: BodyReader, _ problems: inout DiagnosticCollector) -> [String] {
         guard let list = problems.strings(reader, "Methods") else { return [] }
-        let range = ConfigDecoding.valueRange(reader, "Methods")
+        let range = SpecDecoding.valueRange(reader, "Methods")
         var seen: Set<String> = []
         for method in list {
             if !methods.contains(method) {
@@ -62,7 +61,7 @@ enum HTTPMatchDecoder {
     }
 
     /// `Header = [{ Name, Present|Exact|Prefix|Suffix|Regex, Invert }]`.
-    static func headers(_ reader: BodyReader, _ problems: inout Problems) -> [Caravan_V1_HTTPHeaderMatch] {
+    static func headers(_ reader: BodyReader, _ problems: inout DiagnosticCollector) -> [Caravan_V1_HTTPHeaderMatch] {
         problems.blocks(reader, "Header").map { element in
             let body = element.body
             problems.checkKeys(body, ["Name", "Present", "Exact", "Prefix", "Suffix", "Regex", "Invert"])
@@ -84,7 +83,9 @@ enum HTTPMatchDecoder {
     }
 
     /// `QueryParam = [{ Name, Present|Exact|Regex }]`.
-    static func queryParams(_ reader: BodyReader, _ problems: inout Problems) -> [Caravan_V1_HTTPQueryParamMatch] {
+    static func queryParams(_ reader: BodyReader, _ problems: inout DiagnosticCollector)
+        -> [Caravan_V1_HTTPQueryParamMatch]
+    {
         problems.blocks(reader, "QueryParam").map { element in
             let body = element.body
             problems.checkKeys(body, ["Name", "Present", "Exact", "Regex"])
@@ -100,7 +101,7 @@ enum HTTPMatchDecoder {
     }
 
     static func requiredName(
-        _ body: BodyReader, _ element: BlockReader, _ what: String, _ problems: inout Problems
+        _ body: BodyReader, _ element: BlockReader, _ what: String, _ problems: inout DiagnosticCollector
     ) -> String {
         let name = problems.string(body, "Name")
         if name == "" || (name == nil && !body.has("Name")) {
@@ -110,11 +111,12 @@ enum HTTPMatchDecoder {
     }
 
     static func exactlyOne(
-        _ set: [(String, Bool)], _ element: BlockReader, _ what: String, _ name: String, _ problems: inout Problems
+        _ set: [(String, Bool)], _ element: BlockReader, _ what: String, _ name: String,
+        _ problems: inout DiagnosticCollector
     ) {
         let chosen = set.filter(\.1).map(\.0)
         guard chosen.count != 1 else { return }
-        let options = ConfigDecoding.alternatives(set.map(\.0))
+        let options = SpecDecoding.alternatives(set.map(\.0))
         let label = name.isEmpty ? what : "\(what) \"\(name)\""
         if chosen.isEmpty {
             problems.add("\(label) needs exactly one of \(options)", at: element.range)
@@ -126,11 +128,11 @@ enum HTTPMatchDecoder {
     }
 
     /// A regex attribute that must compile.
-    static func regex(_ body: BodyReader, _ name: String, _ problems: inout Problems) -> String {
+    static func regex(_ body: BodyReader, _ name: String, _ problems: inout DiagnosticCollector) -> String {
         guard let pattern = problems.string(body, name) else { return "" }
         if !isRegex(pattern) {
             problems.add(
-                "\(name) \"\(pattern)\" is not a valid regular expression", at: ConfigDecoding.valueRange(body, name))
+                "\(name) \"\(pattern)\" is not a valid regular expression", at: SpecDecoding.valueRange(body, name))
         }
         return pattern
     }

@@ -3,7 +3,6 @@ import HCL
 
 /// Reads a resolver's `LoadBalancer` block and checks that its settings fit the chosen policy.
 enum LoadBalancerDecoder {
-    typealias Problems = ConfigDecoding.Problems
 
     static let policies: [(String, Caravan_V1_LoadBalancer.Policy)] = [
         ("random", .random), ("round_robin", .roundRobin), ("least_request", .leastRequest),
@@ -13,7 +12,7 @@ enum LoadBalancerDecoder {
         ("header", .header), ("cookie", .cookie), ("query_parameter", .queryParameter),
     ]
 
-    static func decode(_ reader: BodyReader, _ problems: inout Problems) -> Caravan_V1_LoadBalancer {
+    static func decode(_ reader: BodyReader, _ problems: inout DiagnosticCollector) -> Caravan_V1_LoadBalancer {
         problems.checkKeys(reader, ["Policy", "RingHashConfig", "LeastRequestConfig", "HashPolicies"])
         var balancer = Caravan_V1_LoadBalancer()
         let policyName = problems.choice(reader, "Policy", policies.map(\.0)) ?? ""
@@ -28,7 +27,7 @@ enum LoadBalancerDecoder {
             if let minimum, let maximum, minimum > maximum {
                 problems.add(
                     "MinimumRingSize (\(minimum)) must not be greater than MaximumRingSize (\(maximum))",
-                    at: ConfigDecoding.valueRange(body, "MinimumRingSize"))
+                    at: SpecDecoding.valueRange(body, "MinimumRingSize"))
             }
             config.minimumRingSize = UInt64(minimum ?? 0)
             config.maximumRingSize = UInt64(maximum ?? 0)
@@ -52,15 +51,16 @@ enum LoadBalancerDecoder {
     }
 
     static func requirePolicy(
-        _ key: String, _ allowed: [String], _ policy: String, _ reader: BodyReader, _ problems: inout Problems
+        _ key: String, _ allowed: [String], _ policy: String, _ reader: BodyReader,
+        _ problems: inout DiagnosticCollector
     ) {
         guard !allowed.contains(policy) else { return }
         problems.add(
-            "\(key) applies only to Policy \(ConfigDecoding.alternatives(allowed, quoted: true))",
-            at: ConfigDecoding.keyRange(reader, key))
+            "\(key) applies only to Policy \(SpecDecoding.alternatives(allowed, quoted: true))",
+            at: SpecDecoding.keyRange(reader, key))
     }
 
-    static func hashPolicy(_ element: BlockReader, _ problems: inout Problems) -> Caravan_V1_HashPolicy {
+    static func hashPolicy(_ element: BlockReader, _ problems: inout DiagnosticCollector) -> Caravan_V1_HashPolicy {
         let body = element.body
         problems.checkKeys(body, ["Field", "FieldValue", "CookieConfig", "SourceIP", "Terminal"])
         var policy = Caravan_V1_HashPolicy()
@@ -70,13 +70,13 @@ enum LoadBalancerDecoder {
         policy.sourceIp = problems.bool(body, "SourceIP") ?? false
         policy.terminal = problems.bool(body, "Terminal") ?? false
         if body.has("Field") && policy.sourceIp {
-            problems.add("set Field or SourceIP, not both", at: ConfigDecoding.keyRange(body, "SourceIP"))
+            problems.add("set Field or SourceIP, not both", at: SpecDecoding.keyRange(body, "SourceIP"))
         }
         if body.has("Field") && policy.fieldValue.isEmpty {
-            problems.add("Field needs a FieldValue naming the \(fieldName)", at: ConfigDecoding.keyRange(body, "Field"))
+            problems.add("Field needs a FieldValue naming the \(fieldName)", at: SpecDecoding.keyRange(body, "Field"))
         }
         if !body.has("Field") && body.has("FieldValue") {
-            problems.add("FieldValue needs a Field", at: ConfigDecoding.keyRange(body, "FieldValue"))
+            problems.add("FieldValue needs a Field", at: SpecDecoding.keyRange(body, "FieldValue"))
         }
         if !body.has("Field") && !policy.sourceIp {
             problems.add("a hash policy needs a Field or SourceIP = true", at: element.range)
@@ -84,7 +84,7 @@ enum LoadBalancerDecoder {
         if let block = problems.block(body, "CookieConfig") {
             if fieldName != "cookie" {
                 problems.add(
-                    "CookieConfig applies only to Field \"cookie\"", at: ConfigDecoding.keyRange(body, "CookieConfig"))
+                    "CookieConfig applies only to Field \"cookie\"", at: SpecDecoding.keyRange(body, "CookieConfig"))
             }
             let cookie = block.body
             problems.checkKeys(cookie, ["Session", "TTL", "Path"])
@@ -93,7 +93,7 @@ enum LoadBalancerDecoder {
             if let ttl = problems.duration(cookie, "TTL") { config.ttl = ttl }
             config.path = problems.string(cookie, "Path") ?? ""
             if config.session && cookie.has("TTL") {
-                problems.add("set Session or TTL, not both", at: ConfigDecoding.keyRange(cookie, "TTL"))
+                problems.add("set Session or TTL, not both", at: SpecDecoding.keyRange(cookie, "TTL"))
             }
             policy.cookieConfig = config
         }

@@ -3,12 +3,11 @@ import HCL
 
 /// Reads the body of a `service-defaults` entry.
 enum ServiceDefaultsDecoder {
-    typealias Problems = ConfigDecoding.Problems
 
     static let keys = ["Protocol", "MeshGateway", "Expose", "ExternalSNI", "UpstreamConfig"]
     static let protocols = ["tcp", "http", "http2", "grpc"]
 
-    static func decode(_ reader: BodyReader, _ problems: inout Problems) -> Caravan_V1_ServiceDefaults {
+    static func decode(_ reader: BodyReader, _ problems: inout DiagnosticCollector) -> Caravan_V1_ServiceDefaults {
         var defaults = Caravan_V1_ServiceDefaults()
         if let value = problems.choice(reader, "Protocol", protocols) { defaults.protocol = value }
         if let mode = meshGateway(reader, &problems) { defaults.meshGateway = mode }
@@ -21,7 +20,8 @@ enum ServiceDefaultsDecoder {
     }
 
     /// `MeshGateway { Mode = "local" }`.
-    static func meshGateway(_ reader: BodyReader, _ problems: inout Problems) -> Caravan_V1_MeshGatewayMode? {
+    static func meshGateway(_ reader: BodyReader, _ problems: inout DiagnosticCollector) -> Caravan_V1_MeshGatewayMode?
+    {
         guard let block = problems.block(reader, "MeshGateway") else { return nil }
         problems.checkKeys(block.body, ["Mode"])
         guard let mode = problems.string(block.body, "Mode"), !mode.isEmpty else { return nil }
@@ -32,13 +32,13 @@ enum ServiceDefaultsDecoder {
         default:
             problems.add(
                 "Mode must be \"none\", \"local\" or \"remote\", but it is \"\(mode)\"",
-                at: ConfigDecoding.valueRange(block.body, "Mode"))
+                at: SpecDecoding.valueRange(block.body, "Mode"))
             return nil
         }
     }
 
     /// `Expose { Checks = true, Paths = [{ Path, LocalPathPort, ListenerPort, Protocol }] }`.
-    static func expose(_ reader: BodyReader, _ problems: inout Problems) -> Caravan_V1_ExposeConfig {
+    static func expose(_ reader: BodyReader, _ problems: inout DiagnosticCollector) -> Caravan_V1_ExposeConfig {
         problems.checkKeys(reader, ["Checks", "Paths"])
         var expose = Caravan_V1_ExposeConfig()
         expose.checks = problems.bool(reader, "Checks") ?? false
@@ -49,7 +49,7 @@ enum ServiceDefaultsDecoder {
             if let text = problems.string(body, "Path") {
                 if !text.hasPrefix("/") {
                     problems.add(
-                        "Path must start with \"/\", but it is \"\(text)\"", at: ConfigDecoding.valueRange(body, "Path")
+                        "Path must start with \"/\", but it is \"\(text)\"", at: SpecDecoding.valueRange(body, "Path")
                     )
                 }
                 path.path = text
@@ -65,7 +65,7 @@ enum ServiceDefaultsDecoder {
     }
 
     /// `UpstreamConfig { Defaults { ... } Overrides = [{ Name = "db", ... }] }`.
-    static func upstreamConfiguration(_ reader: BodyReader, _ problems: inout Problems)
+    static func upstreamConfiguration(_ reader: BodyReader, _ problems: inout DiagnosticCollector)
         -> Caravan_V1_UpstreamConfiguration
     {
         problems.checkKeys(reader, ["Defaults", "Overrides"])
@@ -83,7 +83,7 @@ enum ServiceDefaultsDecoder {
         return configuration
     }
 
-    static func upstream(_ reader: BodyReader, isOverride: Bool, _ problems: inout Problems)
+    static func upstream(_ reader: BodyReader, isOverride: Bool, _ problems: inout DiagnosticCollector)
         -> Caravan_V1_UpstreamConfig
     {
         let common = [
@@ -99,7 +99,7 @@ enum ServiceDefaultsDecoder {
         if reader.has("ConnectTimeoutMs") && reader.has("ConnectTimeout") {
             problems.add(
                 "set ConnectTimeoutMs or ConnectTimeout, not both",
-                at: ConfigDecoding.keyRange(reader, "ConnectTimeout"))
+                at: SpecDecoding.keyRange(reader, "ConnectTimeout"))
         }
         if let millis = problems.int(reader, "ConnectTimeoutMs", in: 0...Int(Int32.max)) {
             upstream.connectTimeout = DurationText.proto(nanoseconds: Int64(millis) * 1_000_000)

@@ -3,12 +3,11 @@ import HCL
 
 /// Reads the body of a `service-intentions` entry: one source per calling service, L4 or L7.
 enum ServiceIntentionsDecoder {
-    typealias Problems = ConfigDecoding.Problems
 
     static let keys = ["Sources"]
     static let actions: [(String, Caravan_V1_IntentionAction)] = [("allow", .allow), ("deny", .deny)]
 
-    static func decode(_ reader: BodyReader, _ problems: inout Problems) -> Caravan_V1_ServiceIntentions {
+    static func decode(_ reader: BodyReader, _ problems: inout DiagnosticCollector) -> Caravan_V1_ServiceIntentions {
         var intentions = Caravan_V1_ServiceIntentions()
         var seen: [String: Int] = [:]
         for (position, element) in problems.blocks(reader, "Sources").enumerated() {
@@ -26,7 +25,7 @@ enum ServiceIntentionsDecoder {
         return intentions
     }
 
-    static func source(_ element: BlockReader, _ problems: inout Problems) -> Caravan_V1_SourceIntention {
+    static func source(_ element: BlockReader, _ problems: inout DiagnosticCollector) -> Caravan_V1_SourceIntention {
         let body = element.body
         problems.checkKeys(
             body, ["Name", "Namespace", "Action", "Permissions", "Precedence", "Description", "Meta"])
@@ -40,7 +39,7 @@ enum ServiceIntentionsDecoder {
             if namespace != "*" && !ConfigEntryNames.isDNSLabel(namespace) {
                 problems.add(
                     "Namespace \"\(namespace)\" is not a valid name: \(ConfigEntryNames.labelRule)",
-                    at: ConfigDecoding.valueRange(body, "Namespace"))
+                    at: SpecDecoding.valueRange(body, "Namespace"))
             }
             source.namespace = namespace
         }
@@ -51,7 +50,7 @@ enum ServiceIntentionsDecoder {
         if body.has("Action") && body.has("Permissions") {
             problems.add(
                 "\(label) sets both Action and Permissions; use Action for L4 or Permissions for L7, not both",
-                at: ConfigDecoding.keyRange(body, "Permissions"))
+                at: SpecDecoding.keyRange(body, "Permissions"))
         } else if !body.has("Action") && permissions.isEmpty {
             problems.add("\(label) needs an Action or Permissions", at: element.range)
         }
@@ -64,13 +63,15 @@ enum ServiceIntentionsDecoder {
     }
 
     /// `Action = "allow"` or `"deny"`.
-    static func action(_ reader: BodyReader, _ problems: inout Problems) -> Caravan_V1_IntentionAction? {
+    static func action(_ reader: BodyReader, _ problems: inout DiagnosticCollector) -> Caravan_V1_IntentionAction? {
         guard let name = problems.choice(reader, "Action", actions.map(\.0)) else { return nil }
         return actions.first { $0.0 == name }?.1
     }
 
     /// `{ Action = "allow", HTTP { PathPrefix = "/v1", Methods = ["GET"] } }`.
-    static func permission(_ element: BlockReader, _ problems: inout Problems) -> Caravan_V1_IntentionPermission {
+    static func permission(_ element: BlockReader, _ problems: inout DiagnosticCollector)
+        -> Caravan_V1_IntentionPermission
+    {
         let body = element.body
         problems.checkKeys(body, ["Action", "HTTP"])
         var permission = Caravan_V1_IntentionPermission()

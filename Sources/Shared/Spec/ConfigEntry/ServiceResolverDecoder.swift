@@ -3,11 +3,10 @@ import HCL
 
 /// Reads the body of a `service-resolver` entry: subsets, redirect or failover, timeouts, load balancing.
 enum ServiceResolverDecoder {
-    typealias Problems = ConfigDecoding.Problems
 
     static let keys = ["DefaultSubset", "Subsets", "Redirect", "Failover", "ConnectTimeout", "LoadBalancer"]
 
-    static func decode(_ reader: BodyReader, _ problems: inout Problems) -> Caravan_V1_ServiceResolver {
+    static func decode(_ reader: BodyReader, _ problems: inout DiagnosticCollector) -> Caravan_V1_ServiceResolver {
         var resolver = Caravan_V1_ServiceResolver()
         if let map = problems.block(reader, "Subsets") {
             for member in problems.members(of: map) {
@@ -26,14 +25,14 @@ enum ServiceResolverDecoder {
                 let known = definedList(reader, resolver)
                 problems.add(
                     "DefaultSubset \"\(name)\" is not one of the subsets defined in Subsets\(known)",
-                    at: ConfigDecoding.valueRange(reader, "DefaultSubset"))
+                    at: SpecDecoding.valueRange(reader, "DefaultSubset"))
             }
             resolver.defaultSubset = name
         }
         if let block = problems.block(reader, "Redirect") {
             resolver.redirect = redirect(block, &problems)
             for key in ["Subsets", "DefaultSubset", "Failover"] where reader.has(key) {
-                problems.add("Redirect and \(key) cannot both be set", at: ConfigDecoding.keyRange(reader, key))
+                problems.add("Redirect and \(key) cannot both be set", at: SpecDecoding.keyRange(reader, key))
             }
         }
         if let map = problems.block(reader, "Failover") {
@@ -60,7 +59,8 @@ enum ServiceResolverDecoder {
     }
 
     /// `v1 = { Filter = "Service.Meta.version == v1", OnlyPassing = true }`.
-    static func subset(_ reader: BodyReader, _ problems: inout Problems) -> Caravan_V1_ServiceResolverSubset {
+    static func subset(_ reader: BodyReader, _ problems: inout DiagnosticCollector) -> Caravan_V1_ServiceResolverSubset
+    {
         problems.checkKeys(reader, ["Filter", "OnlyPassing"])
         var subset = Caravan_V1_ServiceResolverSubset()
         subset.filter = problems.string(reader, "Filter") ?? ""
@@ -68,7 +68,9 @@ enum ServiceResolverDecoder {
         return subset
     }
 
-    static func redirect(_ block: BlockReader, _ problems: inout Problems) -> Caravan_V1_ServiceResolverRedirect {
+    static func redirect(_ block: BlockReader, _ problems: inout DiagnosticCollector)
+        -> Caravan_V1_ServiceResolverRedirect
+    {
         let reader = block.body
         let keys = ["Service", "ServiceSubset", "Namespace", "Datacenter"]
         problems.checkKeys(reader, keys)
@@ -79,13 +81,13 @@ enum ServiceResolverDecoder {
         if let datacenter = ConfigEntryNames.label(reader, "Datacenter", &problems) { redirect.datacenter = datacenter }
         if !keys.contains(where: reader.has) {
             problems.add(
-                "Redirect must set at least one of \(ConfigDecoding.alternatives(keys))", at: block.range)
+                "Redirect must set at least one of \(SpecDecoding.alternatives(keys))", at: block.range)
         }
         return redirect
     }
 
     static func failover(
-        _ reader: BodyReader, _ range: SourceRange, _ defined: Set<String>, _ problems: inout Problems
+        _ reader: BodyReader, _ range: SourceRange, _ defined: Set<String>, _ problems: inout DiagnosticCollector
     ) -> Caravan_V1_ServiceResolverFailover {
         let keys = ["Service", "ServiceSubset", "Namespace", "Datacenters"]
         problems.checkKeys(reader, keys)
@@ -95,7 +97,7 @@ enum ServiceResolverDecoder {
             if failover.service.isEmpty && !defined.contains(subset) {
                 problems.add(
                     "ServiceSubset \"\(subset)\" is not one of the subsets defined in Subsets",
-                    at: ConfigDecoding.valueRange(reader, "ServiceSubset"))
+                    at: SpecDecoding.valueRange(reader, "ServiceSubset"))
             }
             failover.serviceSubset = subset
         }
@@ -104,12 +106,12 @@ enum ServiceResolverDecoder {
             for datacenter in datacenters where !ConfigEntryNames.isDNSLabel(datacenter) {
                 problems.add(
                     "Datacenters: \"\(datacenter)\" is not a valid datacenter name: \(ConfigEntryNames.labelRule)",
-                    at: ConfigDecoding.valueRange(reader, "Datacenters"))
+                    at: SpecDecoding.valueRange(reader, "Datacenters"))
             }
             failover.datacenters = datacenters
         }
         if !keys.contains(where: reader.has) {
-            problems.add("a failover must set at least one of \(ConfigDecoding.alternatives(keys))", at: range)
+            problems.add("a failover must set at least one of \(SpecDecoding.alternatives(keys))", at: range)
         }
         return failover
     }

@@ -3,17 +3,16 @@ import HCL
 
 /// Reads the body of a `service-router` entry: routes in match order.
 enum ServiceRouterDecoder {
-    typealias Problems = ConfigDecoding.Problems
 
     static let keys = ["Routes"]
 
-    static func decode(_ reader: BodyReader, _ problems: inout Problems) -> Caravan_V1_ServiceRouter {
+    static func decode(_ reader: BodyReader, _ problems: inout DiagnosticCollector) -> Caravan_V1_ServiceRouter {
         var router = Caravan_V1_ServiceRouter()
         router.routes = problems.blocks(reader, "Routes").map { route($0, &problems) }
         return router
     }
 
-    static func route(_ element: BlockReader, _ problems: inout Problems) -> Caravan_V1_ServiceRoute {
+    static func route(_ element: BlockReader, _ problems: inout DiagnosticCollector) -> Caravan_V1_ServiceRoute {
         let body = element.body
         problems.checkKeys(body, ["Match", "Destination"])
         var route = Caravan_V1_ServiceRoute()
@@ -29,7 +28,7 @@ enum ServiceRouterDecoder {
         return route
     }
 
-    static func http(_ reader: BodyReader, _ problems: inout Problems) -> Caravan_V1_ServiceRouteHTTPMatch {
+    static func http(_ reader: BodyReader, _ problems: inout DiagnosticCollector) -> Caravan_V1_ServiceRouteHTTPMatch {
         problems.checkKeys(reader, HTTPMatchDecoder.pathKeys + ["Header", "QueryParam", "Methods"])
         var match = Caravan_V1_ServiceRouteHTTPMatch()
         let path = HTTPMatchDecoder.path(reader, &problems)
@@ -43,7 +42,7 @@ enum ServiceRouterDecoder {
     }
 
     static func destination(
-        _ reader: BodyReader, match: Caravan_V1_ServiceRouteHTTPMatch, _ problems: inout Problems
+        _ reader: BodyReader, match: Caravan_V1_ServiceRouteHTTPMatch, _ problems: inout DiagnosticCollector
     ) -> Caravan_V1_ServiceRouteDestination {
         problems.checkKeys(
             reader,
@@ -61,7 +60,7 @@ enum ServiceRouterDecoder {
             if match.pathExact.isEmpty && match.pathPrefix.isEmpty {
                 problems.add(
                     "PrefixRewrite needs the route to match on PathExact or PathPrefix",
-                    at: ConfigDecoding.keyRange(reader, "PrefixRewrite"))
+                    at: SpecDecoding.keyRange(reader, "PrefixRewrite"))
             }
             destination.prefixRewrite = rewrite
         }
@@ -72,13 +71,13 @@ enum ServiceRouterDecoder {
         destination.retryOnConnectFailure = problems.bool(reader, "RetryOnConnectFailure") ?? false
         if let value = problems.value(reader, "RetryOnStatusCodes") {
             destination.retryOnStatusCodes = statusCodes(
-                value, ConfigDecoding.valueRange(reader, "RetryOnStatusCodes"), &problems)
+                value, SpecDecoding.valueRange(reader, "RetryOnStatusCodes"), &problems)
         }
         return destination
     }
 
     /// `RetryOnStatusCodes = [503, 504]`: HTTP status codes 100..599.
-    static func statusCodes(_ value: Value, _ range: SourceRange, _ problems: inout Problems) -> [UInt32] {
+    static func statusCodes(_ value: Value, _ range: SourceRange, _ problems: inout DiagnosticCollector) -> [UInt32] {
         if value.isNull { return [] }
         let elements = value.asArray() ?? [value]
         var codes: [UInt32] = []

@@ -3,18 +3,17 @@ import HCL
 
 /// Reads the body of a `service-splitter` entry: weights that add up to 100.
 enum ServiceSplitterDecoder {
-    typealias Problems = ConfigDecoding.Problems
 
     static let keys = ["Splits"]
 
-    static func decode(_ reader: BodyReader, _ problems: inout Problems) -> Caravan_V1_ServiceSplitter {
+    static func decode(_ reader: BodyReader, _ problems: inout DiagnosticCollector) -> Caravan_V1_ServiceSplitter {
         var splitter = Caravan_V1_ServiceSplitter()
         let elements = problems.blocks(reader, "Splits")
         guard !elements.isEmpty else {
             if !reader.has("Splits") {
                 problems.add("a service-splitter needs Splits", at: reader.range)
             } else {
-                problems.add("Splits must list at least one split", at: ConfigDecoding.valueRange(reader, "Splits"))
+                problems.add("Splits must list at least one split", at: SpecDecoding.valueRange(reader, "Splits"))
             }
             return splitter
         }
@@ -29,7 +28,7 @@ enum ServiceSplitterDecoder {
                 if weight < 0 || weight > 100 {
                     problems.add(
                         "Weight must be between 0 and 100, but it is \(format(weight))",
-                        at: ConfigDecoding.valueRange(body, "Weight"))
+                        at: SpecDecoding.valueRange(body, "Weight"))
                     allWeightsValid = false
                 }
                 split.weight = Float(weight)
@@ -53,7 +52,7 @@ enum ServiceSplitterDecoder {
         if allWeightsValid && abs(total - 100) > 0.01 {
             problems.add(
                 "the split weights must add up to 100, but they add up to \(format(total))",
-                at: ConfigDecoding.keyRange(reader, "Splits"))
+                at: SpecDecoding.keyRange(reader, "Splits"))
         }
         return splitter
     }

@@ -62,7 +62,7 @@ extension JobDecoder {
             proxy.expose = config
         }
         if let config = self.block(body, "config"),
-            let value = collect({ () throws(Diagnostics) in try config.body.asValue() })
+            let value = diagnostics.attempt({ () throws(Diagnostics) in try config.body.asValue() })
         {
             proxy.config = value.asObject().map(StructConversion.structure) ?? Google_Protobuf_Struct()
         }

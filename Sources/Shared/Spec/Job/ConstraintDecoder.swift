@@ -77,9 +77,9 @@ extension JobDecoder {
                     if let unsigned = UInt32(exactly: percent) {
                         target.percent = unsigned
                     } else {
-                        error(
+                        diagnostics.add(
                             "invalid value for \"percent\": \(percent) is negative; use 0 to 100",
-                            at: valueRange(targetBody, "percent"))
+                            at: SpecDecoding.valueRange(targetBody, "percent"))
                     }
                 }
                 spread.targets.append(target)

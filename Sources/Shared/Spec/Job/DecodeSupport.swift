@@ -7,7 +7,7 @@ import SwiftProtobuf
 /// The decoder checks keys, types and spellings of enumerations; checks that span several stanzas or apply to
 /// JSON input too live in `JobValidator`, which finds positions through `sources`.
 struct JobDecoder {
-    var diagnostics = Diagnostics()
+    var diagnostics = DiagnosticCollector()
     var sources: JobSourceMap
     /// Read before the groups, since restart and reschedule defaults depend on it.
     var jobType: Caravan_V1_JobType = .service
@@ -18,30 +18,11 @@ struct JobDecoder {
 }
 
 extension JobDecoder {
-    mutating func error(_ message: String, at range: SourceRange) {
-        diagnostics.append(.error(message, at: range))
-    }
-
-    /// Runs `body`, keeping its errors and returning nil when it fails.
-    mutating func collect<T>(_ body: () throws(Diagnostics) -> T?) -> T? {
-        do {
-            return try body()
-        } catch {
-            diagnostics.append(contentsOf: error)
-            return nil
-        }
-    }
-
-    /// The range of the value of `key`, or of its name when it is not written as an attribute.
-    func valueRange(_ reader: BodyReader, _ key: String) -> SourceRange {
-        reader.expression(key)?.range ?? reader.range(of: key) ?? reader.range
-    }
-
     /// Remembers where the block at `path` and each of its attributes are, for `JobValidator`.
     mutating func record(_ reader: BodyReader, at path: String, range: SourceRange) {
         sources.ranges[path] = range
         for key in reader.keys where sources.ranges[path + "#" + key] == nil {
-            sources.ranges[path + "#" + key] = valueRange(reader, key)
+            sources.ranges[path + "#" + key] = SpecDecoding.valueRange(reader, key)
         }
     }
 
@@ -52,10 +33,10 @@ extension JobDecoder {
         for key in reader.keys where !allowed.contains(key) && seen.insert(key).inserted {
             let range = reader.range(of: key) ?? reader.range
             if let reason = NomadOnlyKeys.reasons[key] {
-                error("\"\(key)\" \(location) is not supported by Caravan: \(reason)", at: range)
+                diagnostics.add("\"\(key)\" \(location) is not supported by Caravan: \(reason)", at: range)
             } else {
                 let kind = reader.expression(key) != nil ? "attribute" : "block"
-                error(
+                diagnostics.add(
                     "unknown \(kind) \"\(key)\" \(location); expected one of: " + allowed.joined(separator: ", "),
                     at: range)
             }
@@ -65,38 +46,43 @@ extension JobDecoder {
     // MARK: Typed attributes
 
     mutating func string(_ reader: BodyReader, _ key: String) -> String? {
-        collect { () throws(Diagnostics) in try reader.string(key) }
+        diagnostics.attempt { () throws(Diagnostics) in try reader.string(key) } ?? nil
     }
 
     mutating func bool(_ reader: BodyReader, _ key: String) -> Bool? {
-        collect { () throws(Diagnostics) in try reader.bool(key) }
+        diagnostics.attempt { () throws(Diagnostics) in try reader.bool(key) } ?? nil
     }
 
     mutating func strings(_ reader: BodyReader, _ key: String) -> [String]? {
-        collect { () throws(Diagnostics) in try reader.strings(key) }
+        diagnostics.attempt { () throws(Diagnostics) in try reader.strings(key) } ?? nil
     }
 
     mutating func duration(_ reader: BodyReader, _ key: String) -> Google_Protobuf_Duration? {
-        collect { () throws(Diagnostics) in try DurationText.read(reader, key) }
+        diagnostics.attempt { () throws(Diagnostics) in try DurationText.read(reader, key) } ?? nil
     }
 
     /// A map of strings; later keys win.
     mutating func stringMap(_ reader: BodyReader, _ key: String) -> [String: String]? {
-        guard let pairs = collect({ () throws(Diagnostics) in try reader.stringMap(key) }) else { return nil }
+        guard let pairs = diagnostics.attempt({ () throws(Diagnostics) in try reader.stringMap(key) }) ?? nil else {
+            return nil
+        }
         var map: [String: String] = [:]
         for pair in pairs { map[pair.key] = pair.value }
         return map
     }
 
     mutating func int64(_ reader: BodyReader, _ key: String) -> Int64? {
-        collect { () throws(Diagnostics) in try reader.int(key) }.map(Int64.init)
+        (diagnostics.attempt { () throws(Diagnostics) in try reader.int(key) } ?? nil).map(Int64.init)
     }
 
     /// A whole number that fits a protobuf int32; `"9090"` is accepted as HCL1-era files write numbers.
     mutating func int32(_ reader: BodyReader, _ key: String) -> Int32? {
-        guard let value = collect({ () throws(Diagnostics) in try reader.int(key) }) else { return nil }
+        guard let value = diagnostics.attempt({ () throws(Diagnostics) in try reader.int(key) }) ?? nil else {
+            return nil
+        }
         guard let narrow = Int32(exactly: value) else {
-            error("invalid value for \"\(key)\": \(value) is out of range", at: valueRange(reader, key))
+            diagnostics.add(
+                "invalid value for \"\(key)\": \(value) is out of range", at: SpecDecoding.valueRange(reader, key))
             return nil
         }
         return narrow
@@ -107,27 +93,28 @@ extension JobDecoder {
         guard let text = string(reader, key) else { return nil }
         if let match = options.first(where: { $0.0 == text }) { return match.1 }
         let expected = options.map { quoted($0.0) }.joined(separator: ", ")
-        error(
+        diagnostics.add(
             "invalid value for \"\(key)\": expected one of \(expected), but got \(quoted(text))",
-            at: valueRange(reader, key))
+            at: SpecDecoding.valueRange(reader, key))
         return nil
     }
 
     // MARK: Blocks
 
     mutating func blocks(_ reader: BodyReader, _ type: String) -> [BlockReader] {
-        collect { () throws(Diagnostics) in try reader.blocks(type) } ?? []
+        diagnostics.attempt { () throws(Diagnostics) in try reader.blocks(type) } ?? []
     }
 
     /// The single block named `type`; a second one is an error.
     mutating func block(_ reader: BodyReader, _ type: String) -> BlockReader? {
-        collect { () throws(Diagnostics) in try reader.block(type) }
+        diagnostics.attempt { () throws(Diagnostics) in try reader.block(type) } ?? nil
     }
 
     /// The block's one label, or nil after reporting a missing or extra label; a failure is noted at
     /// `path#label` so the validator does not report the missing name again.
     mutating func label(_ block: BlockReader, _ name: String, path: String? = nil) -> String? {
-        let found = collect { () throws(Diagnostics) in try block.requireLabels(1, names: [name]).first }
+        let found =
+            diagnostics.attempt { () throws(Diagnostics) in try block.requireLabels(1, names: [name]).first } ?? nil
         if found == nil, let path { sources.ranges[path + "#label"] = block.range }
         return found
     }

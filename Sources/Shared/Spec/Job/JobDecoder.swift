@@ -14,14 +14,14 @@ extension JobDecoder {
         let jobs = blocks(reader, "job")
         guard let first = jobs.first else {
             if !reader.keys.contains("job") {
-                error(
+                diagnostics.add(
                     "no \"job\" block found; a job file holds exactly one job \"name\" { ... } block",
                     at: SourceRange(filename: sources.filename))
             }
             return nil
         }
         for extra in jobs.dropFirst() {
-            error(
+            diagnostics.add(
                 "only one \"job\" block is allowed in a job file; the first is at line "
                     + "\(first.range.start.line), column \(first.range.start.column)", at: extra.range)
         }
@@ -35,7 +35,7 @@ extension JobDecoder {
         var job = Caravan_V1_Job()
         job.id = label(block, "name", path: path) ?? ""
         for task in blocks(reader, "task") {
-            error(
+            diagnostics.add(
                 "a task must be inside a group: write group \"name\" { task \"name\" { ... } } "
                     + "(Nomad job files put every task in a group)", at: task.range)
         }

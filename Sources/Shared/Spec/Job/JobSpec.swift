@@ -14,7 +14,7 @@ public enum JobSpec {
     ) throws(Diagnostics) -> Caravan_V1_Job {
         var job: Caravan_V1_Job
         var sources: JobSourceMap
-        var diagnostics = Diagnostics()
+        var diagnostics = DiagnosticCollector()
         if source.isJSON {
             job = try JobJSON.decode(source)
             sources = JobSourceMap(filename: source.filename)
@@ -24,14 +24,13 @@ public enum JobSpec {
             let decoded = decoder.decodeDocument(document.reader())
             diagnostics = decoder.diagnostics
             sources = decoder.sources
-            guard let decoded else { throw ordered(diagnostics) }
+            guard let decoded else { throw diagnostics.result() }
             job = decoded
         }
         canonicalize(&job)
-        var validator = JobValidator(sources: sources)
+        var validator = JobValidator(sources: sources, diagnostics: diagnostics)
         validator.validate(job)
-        diagnostics.append(contentsOf: validator.diagnostics)
-        if diagnostics.hasErrors { throw ordered(diagnostics) }
+        if validator.diagnostics.hasErrors { throw validator.diagnostics.result() }
         return job
     }
 
@@ -46,20 +45,6 @@ public enum JobSpec {
                 job.taskGroups[group].tasks[task].config = schema.normalized(job.taskGroups[group].tasks[task].config)
             }
         }
-    }
-
-    /// Errors in file order, without repeats of the same message at the same place.
-    static func ordered(_ diagnostics: Diagnostics) -> Diagnostics {
-        var seen = Set<Diagnostic>()
-        let unique = diagnostics.items.filter { seen.insert($0).inserted }
-        let sorted = unique.enumerated().sorted { lhs, rhs in
-            let left = lhs.element.range.start
-            let right = rhs.element.range.start
-            if lhs.element.range.filename != rhs.element.range.filename { return lhs.offset < rhs.offset }
-            if left.offset != right.offset { return left.offset < right.offset }
-            return lhs.offset < rhs.offset
-        }
-        return Diagnostics(sorted.map(\.element))
     }
 }
 

@@ -8,14 +8,16 @@ import SwiftProtobuf
 /// a position in the file (the start of the file for JSON).
 struct JobValidator {
     let sources: JobSourceMap
-    var diagnostics = Diagnostics()
+    var diagnostics: DiagnosticCollector
 
-    init(sources: JobSourceMap) {
+    /// `diagnostics` holds what was found before validation, such as the decoder's errors.
+    init(sources: JobSourceMap, diagnostics: DiagnosticCollector = DiagnosticCollector()) {
         self.sources = sources
+        self.diagnostics = diagnostics
     }
 
     mutating func error(_ message: String, _ path: String, _ key: String? = nil) {
-        diagnostics.append(.error(message, at: sources.range(path, key)))
+        diagnostics.add(message, at: sources.range(path, key))
     }
 
     /// Reports that `key` is missing, unless it was written and failed to decode, which is already reported.

@@ -26,7 +26,7 @@ extension JobDecoder {
         for portBlock in blocks(body, "port") {
             guard let name = label(portBlock, "label") else { continue }
             if let first = labels[name] {
-                error(
+                diagnostics.add(
                     "port \(quoted(name)) is declared twice in this network; the first is at line "
                         + "\(first.start.line), column \(first.start.column)", at: portBlock.range)
                 continue
@@ -56,7 +56,7 @@ extension JobDecoder {
         for block in blocks(reader, "volume") {
             guard let name = label(block, "name") else { continue }
             if let first = firstSeen[name] {
-                error(
+                diagnostics.add(
                     "volume \(quoted(name)) is declared twice in this group; the first is at line "
                         + "\(first.start.line), column \(first.start.column)", at: block.range)
                 continue

@@ -81,15 +81,17 @@ extension JobDecoder {
 
     /// `header { Name = ["value", ...] }`; a single string is taken as a one-value list.
     mutating func decodeHeader(_ body: BodyReader) -> [String: Caravan_V1_HeaderValues] {
-        guard let value = collect({ () throws(Diagnostics) in try body.attribute("header") }) else { return [:] }
-        let range = valueRange(body, "header")
+        guard let value = diagnostics.attempt({ () throws(Diagnostics) in try body.attribute("header") }) ?? nil else {
+            return [:]
+        }
+        let range = SpecDecoding.valueRange(body, "header")
         let objects: [ObjectValue]
         if let object = value.asObject() {
             objects = [object]
         } else if let list = value.asArray(), list.allSatisfy({ $0.asObject() != nil }) {
             objects = list.compactMap { $0.asObject() }
         } else {
-            error(
+            diagnostics.add(
                 "invalid value for \"header\": a map of lists of strings is required, but got \(value.phrase)",
                 at: range)
             return [:]
@@ -105,7 +107,7 @@ extension JobDecoder {
                     values = texts.count == list.count ? texts : nil
                 }
                 guard let values else {
-                    error(
+                    diagnostics.add(
                         "invalid value for header \(quoted(name)): a list of strings is required, but got "
                             + member.phrase, at: range)
                     continue

@@ -50,7 +50,9 @@ extension JobDecoder {
     mutating func decodeDriverConfig(_ reader: BodyReader, path: String) -> Google_Protobuf_Struct? {
         guard let block = block(reader, "config") else { return nil }
         record(block.body, at: path, range: block.range)
-        guard let value = collect({ () throws(Diagnostics) in try block.body.asValue() }) else { return nil }
+        guard let value = diagnostics.attempt({ () throws(Diagnostics) in try block.body.asValue() }) else {
+            return nil
+        }
         guard let object = value.asObject() else { return Google_Protobuf_Struct() }
         return StructConversion.structure(object)
     }
@@ -60,7 +62,7 @@ extension JobDecoder {
         let body = block.body
         record(body, at: path, range: block.range)
         if let network = body.range(of: "network") {
-            error(
+            diagnostics.add(
                 "a network inside task resources is no longer supported; declare ports in the group's "
                     + "network block and refer to them by label", at: network)
         }

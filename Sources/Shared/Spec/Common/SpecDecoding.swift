@@ -1,7 +1,7 @@
 import HCL
 
-/// Shared plumbing for the config-entry and agent-config decoders: reading HCL or JSON into a `BodyReader`.
-enum ConfigDecoding {
+/// Shared plumbing for the spec decoders: reading HCL or JSON into a `BodyReader`, and where errors point.
+enum SpecDecoding {
     /// A reader over the top level of `source`, HCL or JSON, with every key position kept.
     ///
     /// JSON is parsed as one HCL object expression and its members become top-level attributes, so nested
