@@ -118,6 +118,27 @@ extension JobDecoder {
         if found == nil, let path { sources.ranges[path + "#label"] = block.range }
         return found
     }
+
+    /// The `type "label" { }` blocks with their labels; a label used twice is reported (pointing at the first,
+    /// "declared twice in this `scope`") and the repeat skipped.
+    mutating func uniquelyLabeledBlocks(
+        _ reader: BodyReader, _ type: String, labelName: String, scope: String
+    ) -> [(name: String, block: BlockReader)] {
+        var firstSeen: [String: SourceRange] = [:]
+        var result: [(name: String, block: BlockReader)] = []
+        for block in blocks(reader, type) {
+            guard let name = label(block, labelName) else { continue }
+            if let first = firstSeen[name] {
+                diagnostics.add(
+                    "\(type) \(quoted(name)) is declared twice in this \(scope); the first is at line "
+                        + "\(first.start.line), column \(first.start.column)", at: block.range)
+                continue
+            }
+            firstSeen[name] = block.range
+            result.append((name, block))
+        }
+        return result
+    }
 }
 
 /// `text` in double quotes, with quotes and backslashes escaped.

@@ -22,16 +22,7 @@ extension JobDecoder {
             if let options = strings(dns.body, "options") { config.options = options }
             network.dns = config
         }
-        var labels: [String: SourceRange] = [:]
-        for portBlock in blocks(body, "port") {
-            guard let name = label(portBlock, "label") else { continue }
-            if let first = labels[name] {
-                diagnostics.add(
-                    "port \(quoted(name)) is declared twice in this network; the first is at line "
-                        + "\(first.start.line), column \(first.start.column)", at: portBlock.range)
-                continue
-            }
-            labels[name] = portBlock.range
+        for (name, portBlock) in uniquelyLabeledBlocks(body, "port", labelName: "label", scope: "network") {
             let portBody = portBlock.body
             record(portBody, at: JobSourceMap.named(path, "port", name), range: portBlock.range)
             checkKeys(portBody, ["static", "to", "host_network"])
@@ -52,16 +43,7 @@ extension JobDecoder {
     /// `volume "name" { type source read_only }` blocks, keyed by name.
     mutating func decodeVolumes(_ reader: BodyReader, owner: String) -> [String: Caravan_V1_VolumeRequest] {
         var volumes: [String: Caravan_V1_VolumeRequest] = [:]
-        var firstSeen: [String: SourceRange] = [:]
-        for block in blocks(reader, "volume") {
-            guard let name = label(block, "name") else { continue }
-            if let first = firstSeen[name] {
-                diagnostics.add(
-                    "volume \(quoted(name)) is declared twice in this group; the first is at line "
-                        + "\(first.start.line), column \(first.start.column)", at: block.range)
-                continue
-            }
-            firstSeen[name] = block.range
+        for (name, block) in uniquelyLabeledBlocks(reader, "volume", labelName: "name", scope: "group") {
             let body = block.body
             record(body, at: JobSourceMap.named(owner, "volume", name), range: block.range)
             checkKeys(body, ["type", "source", "read_only"])
