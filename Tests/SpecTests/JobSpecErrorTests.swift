@@ -16,6 +16,15 @@ struct JobSpecErrorTests {
             ["invalid/unknown-key.hcl:3:5: unknown attribute \"cont\" in group \"api\"; expected one of: \(groupKeys)"]
         ),
         (
+            "duplicate-labels.hcl",
+            [
+                "invalid/duplicate-labels.hcl:5:7: port \"http\" is declared twice in this network; the first is at "
+                    + "line 4, column 7",
+                "invalid/duplicate-labels.hcl:11:5: volume \"data\" is declared twice in this group; the first is at "
+                    + "line 7, column 5",
+            ]
+        ),
+        (
             "wrong-type.hcl",
             [
                 "invalid/wrong-type.hcl:3:13: invalid value for \"count\": a whole number is required, but got "
