@@ -3,6 +3,7 @@ import CaravanProto
 import CaravanRPC
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import GRPCProtobuf
 import TestSupport
 import Testing
 
@@ -198,6 +199,30 @@ struct MutualTLSTests {
         }
     }
 
+    @Test("a malformed request payload gets an error status, and the server keeps serving")
+    func malformedPayload() async throws {
+        try await withRunningServer(tls: try fixture.material("server"), services: [statusService()]) {
+            _, address async throws in
+            let cli = try dialer("cli")
+            // 0xFF… is a truncated varint: not a valid protobuf message of any type.
+            await #expect {
+                try await cli.withClient(address) { client in
+                    try await client.unary(
+                        request: ClientRequest(message: [0x0A, 0xFF, 0xFF, 0xFF]),
+                        descriptor: Caravan_V1_Agent.Method.Status.descriptor,
+                        serializer: RawBytesSerializer(),
+                        deserializer: ProtobufDeserializer<Caravan_V1_AgentStatusResponse>(),
+                        options: .defaults
+                    ) { response in try response.message }
+                }
+            } throws: { error in
+                let code = (error as? CaravanError)?.code
+                return code == .invalidArgument || code == .internalError
+            }
+            #expect(try await callStatus(cli, address).name == "node-a")
+        }
+    }
+
     static let shortDeadline: CallOptions = {
         var options = CallOptions.defaults
         options.timeout = .seconds(5)
@@ -208,5 +233,12 @@ struct MutualTLSTests {
     static func isPermissionDenied(_ error: any Error, mentioning text: String) -> Bool {
         guard let error = error as? CaravanError else { return false }
         return error.code == .permissionDenied && error.message.contains(text)
+    }
+}
+
+/// Sends whatever bytes it is given, to play a peer that speaks broken protobuf.
+struct RawBytesSerializer: MessageSerializer {
+    func serialize<Bytes: GRPCContiguousBytes>(_ message: [UInt8]) throws -> Bytes {
+        Bytes(message)
     }
 }
