@@ -74,6 +74,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "serverd", dependencies: ["CaravanServer", "CaravanDaemon"], path: "Sources/serverd/Main"),
+        .target(name: "Raft", path: "Sources/serverd/Raft"),
 
         // MARK: clientd
         .target(
@@ -118,6 +119,7 @@ let package = Package(
 
         // MARK: tests
         .testTarget(name: "HCLTests", dependencies: ["HCL"], path: "Tests/HCLTests"),
+        .testTarget(name: "RaftTests", dependencies: ["Raft"], path: "Tests/RaftTests"),
         .testTarget(
             name: "SpecTests",
             dependencies: ["Spec", "HCL", "CaravanProto", swiftProtobuf],

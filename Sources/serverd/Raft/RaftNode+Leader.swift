@@ -1,0 +1,135 @@
+extension RaftNode {
+    mutating func tickLeader() {
+        heartbeatElapsed += 1
+        electionElapsed += 1
+        if electionElapsed >= config.electionTick {
+            electionElapsed = 0
+            if config.checkQuorum {
+                let active = voters.filter { $0 == id || progress[$0]?.recentActive == true }.count
+                if active < quorum {
+                    becomeFollower(term: term, leader: nil)
+                    return
+                }
+            }
+            for peer in otherVoters {
+                progress[peer]?.recentActive = false
+            }
+        }
+        if heartbeatElapsed >= config.heartbeatTick {
+            heartbeatElapsed = 0
+            for peer in otherVoters {
+                let match = progress[peer]?.match ?? 0
+                send(Message(from: id, to: peer, term: term, kind: .heartbeat(commit: min(match, log.committed))))
+            }
+        }
+    }
+
+    /// Appends entries of the current term; returns the last new index.
+    @discardableResult
+    mutating func appendAsLeader(_ kinds: [Entry.Kind]) -> Index {
+        var entries: [Entry] = []
+        for kind in kinds {
+            entries.append(Entry(term: term, index: log.lastIndex + Index(entries.count) + 1, kind: kind))
+        }
+        log.append(entries)
+        _ = progress[id]?.acknowledge(upTo: log.lastIndex)
+        maybeCommit()
+        return log.lastIndex
+    }
+
+    mutating func broadcastAppend() {
+        for peer in otherVoters {
+            sendAppend(to: peer, evenIfEmpty: false)
+        }
+    }
+
+    /// Sends the next append to `peer`; returns whether one was sent.
+    @discardableResult
+    mutating func sendAppend(to peer: NodeID, evenIfEmpty: Bool) -> Bool {
+        guard var progress = progress[peer], !progress.isPaused(maxInflight: config.maxInflight) else { return false }
+        let prevIndex = min(progress.next - 1, log.lastIndex)
+        guard let prevTerm = log.term(at: prevIndex) else { return false }
+        let entries = log.entries(from: prevIndex + 1, maxCount: config.maxEntriesPerMessage)
+        // A probe with nothing new still goes out: it is how the match point is found.
+        if entries.isEmpty && !evenIfEmpty && progress.state == .replicate { return false }
+        switch progress.state {
+        case .probe:
+            progress.probeSent = true
+        case .replicate:
+            if let last = entries.last {
+                progress.next = last.index + 1
+                progress.inflight.append(last.index)
+            }
+        }
+        self.progress[peer] = progress
+        let commit = log.committed
+        send(
+            Message(
+                from: id, to: peer, term: term,
+                kind: .appendEntries(prevIndex: prevIndex, prevTerm: prevTerm, entries: entries, commit: commit)))
+        return true
+    }
+
+    mutating func handleAppendResponse(from peer: NodeID, success: Bool, matchIndex: Index, hint: Message.RejectHint?) {
+        guard var progress = progress[peer] else { return }
+        progress.recentActive = true
+        if !success {
+            var probeHint = min(hint?.index ?? matchIndex, log.lastIndex)
+            if let hint, hint.term > 0 {
+                probeHint = log.lastIndex(atOrBelow: hint.index, withTermAtMost: hint.term)
+            }
+            let backedOff = progress.backOff(rejected: matchIndex, hint: probeHint)
+            self.progress[peer] = progress
+            if backedOff {
+                sendAppend(to: peer, evenIfEmpty: true)
+            }
+            return
+        }
+        // A peer cannot match entries this leader does not have; ignore such a claim.
+        guard matchIndex <= log.lastIndex else {
+            self.progress[peer] = progress
+            return
+        }
+        let moved = progress.acknowledge(upTo: matchIndex)
+        if moved && progress.state == .probe {
+            progress.becomeReplicate()
+        }
+        self.progress[peer] = progress
+        guard moved else { return }
+        if maybeCommit() {
+            broadcastAppend()
+        } else {
+            var sends = 0
+            while sends < config.maxInflight, sendAppend(to: peer, evenIfEmpty: false) {
+                sends += 1
+            }
+        }
+    }
+
+    mutating func handleHeartbeatResponse(from peer: NodeID) {
+        guard var progress = progress[peer] else { return }
+        progress.recentActive = true
+        progress.probeSent = false
+        if progress.state == .replicate && progress.inflight.count >= config.maxInflight {
+            progress.inflight.removeFirst()
+        }
+        self.progress[peer] = progress
+        if progress.match < log.lastIndex {
+            sendAppend(to: peer, evenIfEmpty: true)
+        }
+    }
+
+    /// Commits the highest index held by a quorum, if it belongs to the current term.
+    @discardableResult
+    mutating func maybeCommit() -> Bool {
+        let matches = voters.map { progress[$0]?.match ?? 0 }
+        return log.maybeCommit(to: Self.quorumIndex(matches), term: term)
+    }
+
+    /// The largest index that at least a majority of `matches` have reached.
+    static func quorumIndex(_ matches: [Index]) -> Index {
+        guard !matches.isEmpty else { return 0 }
+        let sorted = matches.sorted(by: >)
+        return sorted[sorted.count / 2]
+    }
+}

@@ -1,0 +1,28 @@
+/// A source of randomness injected into a node so that runs are reproducible.
+public protocol RandomSource: Sendable {
+    mutating func next() -> UInt64
+}
+
+extension RandomSource {
+    /// A value in `0..<bound`; zero when `bound` is zero.
+    public mutating func next(below bound: UInt64) -> UInt64 {
+        bound == 0 ? 0 : next() % bound
+    }
+}
+
+/// A small, fast, seeded generator (SplitMix64).
+public struct SplitMix64: RandomSource, Hashable {
+    private var state: UInt64
+
+    public init(seed: UInt64) {
+        state = seed
+    }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
