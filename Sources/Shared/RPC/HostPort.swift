@@ -1,3 +1,5 @@
+import Foundation
+
 /// A `host:port` pair as given on the command line (`-address 127.0.0.1:4647`, `-servers a:4647,b:4647`).
 public struct HostPort: Sendable, Hashable, CustomStringConvertible {
     public var host: String
@@ -10,7 +12,7 @@ public struct HostPort: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `host:port`, `[v6]:port`, or a bare host when `defaultPort` is given.
     public init(parsing text: String, defaultPort: Int? = nil) throws(CaravanError) {
-        let trimmed = text.trimmingCharacters(in: " \t")
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw .invalidArgument("empty address (expected host:port)") }
         var host = trimmed
         var portText: Substring?
@@ -49,18 +51,9 @@ public struct HostPort: Sendable, Hashable, CustomStringConvertible {
     /// Parses a comma-separated list, e.g. the value of `-servers` or `-join`.
     public static func list(parsing text: String, defaultPort: Int) throws(CaravanError) -> [HostPort] {
         var result: [HostPort] = []
-        for part in text.split(separator: ",") where !part.trimmingCharacters(in: " ").isEmpty {
+        for part in text.split(separator: ",") where !part.trimmingCharacters(in: .whitespaces).isEmpty {
             result.append(try HostPort(parsing: String(part), defaultPort: defaultPort))
         }
         return result
-    }
-}
-
-extension StringProtocol {
-    func trimmingCharacters(in set: String) -> String {
-        var slice = Substring(self)
-        while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
-        while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
-        return String(slice)
     }
 }

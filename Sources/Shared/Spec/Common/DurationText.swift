@@ -1,3 +1,4 @@
+import Foundation
 import HCL
 import SwiftProtobuf
 
@@ -7,7 +8,7 @@ import SwiftProtobuf
 public enum DurationText {
     /// Nanoseconds in `text`, or nil with the reason it is not a duration.
     public static func nanoseconds(_ text: String) -> Result<Int64, DurationError> {
-        var rest = Substring(text.trimmingCharacters(in: " "))
+        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
         guard !rest.isEmpty else { return .failure(.init("empty duration")) }
         var negative = false
         if rest.first == "-" || rest.first == "+" {
@@ -70,13 +71,4 @@ public enum DurationText {
 public struct DurationError: Error, Sendable, Equatable {
     public var message: String
     init(_ message: String) { self.message = message }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        var slice = Substring(self)
-        while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
-        while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
-        return String(slice)
-    }
 }
