@@ -14,6 +14,7 @@ let x509 = Target.Dependency.product(name: "X509", package: "swift-certificates"
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
 let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 
 let package = Package(
@@ -39,6 +40,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
     ],
     targets: [
         // MARK: Shared
@@ -69,12 +71,21 @@ let package = Package(
         // MARK: serverd
         .target(
             name: "CaravanServer",
-            dependencies: ["CaravanDaemon", "CaravanRPC", "CaravanProto", grpcCore, argumentParser],
+            dependencies: [
+                "CaravanDaemon", "CaravanRPC", "CaravanProto", "Raft", "RaftStore", "State", grpcCore, grpcTransport,
+                swiftProtobuf, argumentParser, logging, crypto,
+            ],
             path: "Sources/serverd/Server"
         ),
         .executableTarget(
             name: "serverd", dependencies: ["CaravanServer", "CaravanDaemon"], path: "Sources/serverd/Main"),
         .target(name: "Raft", path: "Sources/serverd/Raft"),
+        .target(name: "RaftStore", dependencies: ["Raft", grdb, crypto], path: "Sources/serverd/RaftStore"),
+        .target(
+            name: "State",
+            dependencies: ["CaravanProto", "CaravanRPC", swiftProtobuf],
+            path: "Sources/serverd/State"
+        ),
 
         // MARK: clientd
         .target(
@@ -120,6 +131,12 @@ let package = Package(
         // MARK: tests
         .testTarget(name: "HCLTests", dependencies: ["HCL"], path: "Tests/HCLTests"),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], path: "Tests/RaftTests"),
+        .testTarget(name: "RaftStoreTests", dependencies: ["RaftStore", "Raft"], path: "Tests/RaftStoreTests"),
+        .testTarget(
+            name: "StateTests",
+            dependencies: ["State", "CaravanServer", "CtlCommands", "CaravanProto", "CaravanRPC", "TestSupport"],
+            path: "Tests/StateTests"
+        ),
         .testTarget(
             name: "SpecTests",
             dependencies: ["Spec", "HCL", "CaravanProto", swiftProtobuf],

@@ -20,43 +20,17 @@ public enum Caravan_V1_Raft: Sendable {
     public static let descriptor = GRPCCore.ServiceDescriptor(fullyQualifiedService: "caravan.v1.Raft")
     /// Namespace for method metadata.
     public enum Method: Sendable {
-        /// Namespace for "AppendEntries" metadata.
-        public enum AppendEntries: Sendable {
-            /// Request type for "AppendEntries".
-            public typealias Input = Caravan_V1_AppendEntriesRequest
-            /// Response type for "AppendEntries".
-            public typealias Output = Caravan_V1_AppendEntriesResponse
-            /// Descriptor for "AppendEntries".
+        /// Namespace for "Stream" metadata.
+        public enum Stream: Sendable {
+            /// Request type for "Stream".
+            public typealias Input = Caravan_V1_RaftMessage
+            /// Response type for "Stream".
+            public typealias Output = Caravan_V1_RaftStreamSummary
+            /// Descriptor for "Stream".
             public static let descriptor = GRPCCore.MethodDescriptor(
                 service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "caravan.v1.Raft"),
-                method: "AppendEntries",
-                type: .bidirectionalStreaming
-            )
-        }
-        /// Namespace for "RequestVote" metadata.
-        public enum RequestVote: Sendable {
-            /// Request type for "RequestVote".
-            public typealias Input = Caravan_V1_RequestVoteRequest
-            /// Response type for "RequestVote".
-            public typealias Output = Caravan_V1_RequestVoteResponse
-            /// Descriptor for "RequestVote".
-            public static let descriptor = GRPCCore.MethodDescriptor(
-                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "caravan.v1.Raft"),
-                method: "RequestVote",
-                type: .unary
-            )
-        }
-        /// Namespace for "PreVote" metadata.
-        public enum PreVote: Sendable {
-            /// Request type for "PreVote".
-            public typealias Input = Caravan_V1_PreVoteRequest
-            /// Response type for "PreVote".
-            public typealias Output = Caravan_V1_PreVoteResponse
-            /// Descriptor for "PreVote".
-            public static let descriptor = GRPCCore.MethodDescriptor(
-                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "caravan.v1.Raft"),
-                method: "PreVote",
-                type: .unary
+                method: "Stream",
+                type: .clientStreaming
             )
         }
         /// Namespace for "InstallSnapshot" metadata.
@@ -72,19 +46,6 @@ public enum Caravan_V1_Raft: Sendable {
                 type: .clientStreaming
             )
         }
-        /// Namespace for "TimeoutNow" metadata.
-        public enum TimeoutNow: Sendable {
-            /// Request type for "TimeoutNow".
-            public typealias Input = Caravan_V1_TimeoutNowRequest
-            /// Response type for "TimeoutNow".
-            public typealias Output = Caravan_V1_TimeoutNowResponse
-            /// Descriptor for "TimeoutNow".
-            public static let descriptor = GRPCCore.MethodDescriptor(
-                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "caravan.v1.Raft"),
-                method: "TimeoutNow",
-                type: .unary
-            )
-        }
         /// Namespace for "ForwardApply" metadata.
         public enum ForwardApply: Sendable {
             /// Request type for "ForwardApply".
@@ -98,14 +59,39 @@ public enum Caravan_V1_Raft: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "Join" metadata.
+        public enum Join: Sendable {
+            /// Request type for "Join".
+            public typealias Input = Caravan_V1_RaftJoinRequest
+            /// Response type for "Join".
+            public typealias Output = Caravan_V1_RaftJoinResponse
+            /// Descriptor for "Join".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "caravan.v1.Raft"),
+                method: "Join",
+                type: .unary
+            )
+        }
+        /// Namespace for "ForwardOperator" metadata.
+        public enum ForwardOperator: Sendable {
+            /// Request type for "ForwardOperator".
+            public typealias Input = Caravan_V1_RaftOperatorRequest
+            /// Response type for "ForwardOperator".
+            public typealias Output = Caravan_V1_RaftOperatorResponse
+            /// Descriptor for "ForwardOperator".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "caravan.v1.Raft"),
+                method: "ForwardOperator",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "caravan.v1.Raft" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
-            AppendEntries.descriptor,
-            RequestVote.descriptor,
-            PreVote.descriptor,
+            Stream.descriptor,
             InstallSnapshot.descriptor,
-            TimeoutNow.descriptor,
-            ForwardApply.descriptor
+            ForwardApply.descriptor,
+            Join.descriptor,
+            ForwardOperator.descriptor
         ]
     }
 }
@@ -134,68 +120,35 @@ extension Caravan_V1_Raft {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Served by serverd; callers: server only. The transport of the consensus module; payloads are opaque here.
+    /// > Served by serverd on its Raft port; callers: server only. The transport of the consensus module.
+    /// > 
+    /// > Consensus messages are one-way, as in etcd's transport: each server keeps one long-lived outbound stream
+    /// > to every peer and writes every message for that peer on it (votes, appends, heartbeats and their answers
+    /// > alike); a peer answers on its own outbound stream. Snapshots, which can be large, travel separately.
     public protocol StreamingServiceProtocol: GRPCCore.RegistrableRPCService {
-        /// Handle the "AppendEntries" method.
+        /// Handle the "Stream" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Leader → follower replication and heartbeats, pipelined: one long-lived stream per follower, each
-        /// > response matched to its request by sequence.
+        /// > Sender → receiver: consensus messages in order. The receiver answers once, when the stream ends.
         ///
         /// - Parameters:
-        ///   - request: A streaming request of `Caravan_V1_AppendEntriesRequest` messages.
+        ///   - request: A streaming request of `Caravan_V1_RaftMessage` messages.
         ///   - context: Context providing information about the RPC.
         /// - Throws: Any error which occurred during the processing of the request. Thrown errors
         ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
         ///     to an internal error.
-        /// - Returns: A streaming response of `Caravan_V1_AppendEntriesResponse` messages.
-        func appendEntries(
-            request: GRPCCore.StreamingServerRequest<Caravan_V1_AppendEntriesRequest>,
+        /// - Returns: A streaming response of `Caravan_V1_RaftStreamSummary` messages.
+        func stream(
+            request: GRPCCore.StreamingServerRequest<Caravan_V1_RaftMessage>,
             context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.StreamingServerResponse<Caravan_V1_AppendEntriesResponse>
-
-        /// Handle the "RequestVote" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Candidate → peers: ask for a vote in a new term.
-        ///
-        /// - Parameters:
-        ///   - request: A streaming request of `Caravan_V1_RequestVoteRequest` messages.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A streaming response of `Caravan_V1_RequestVoteResponse` messages.
-        func requestVote(
-            request: GRPCCore.StreamingServerRequest<Caravan_V1_RequestVoteRequest>,
-            context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.StreamingServerResponse<Caravan_V1_RequestVoteResponse>
-
-        /// Handle the "PreVote" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Asks whether a vote would be granted, without disrupting a healthy leader by raising terms.
-        ///
-        /// - Parameters:
-        ///   - request: A streaming request of `Caravan_V1_PreVoteRequest` messages.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A streaming response of `Caravan_V1_PreVoteResponse` messages.
-        func preVote(
-            request: GRPCCore.StreamingServerRequest<Caravan_V1_PreVoteRequest>,
-            context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.StreamingServerResponse<Caravan_V1_PreVoteResponse>
+        ) async throws -> GRPCCore.StreamingServerResponse<Caravan_V1_RaftStreamSummary>
 
         /// Handle the "InstallSnapshot" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Leader → lagging follower: the state snapshot in chunks, the header in the first chunk.
+        /// > Leader → lagging follower: the state snapshot in chunks, metadata in the first chunk, checksum in the last.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Caravan_V1_InstallSnapshotChunk` messages.
@@ -208,24 +161,6 @@ extension Caravan_V1_Raft {
             request: GRPCCore.StreamingServerRequest<Caravan_V1_InstallSnapshotChunk>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Caravan_V1_InstallSnapshotResponse>
-
-        /// Handle the "TimeoutNow" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Leadership transfer: tells the target to start an election at once.
-        ///
-        /// - Parameters:
-        ///   - request: A streaming request of `Caravan_V1_TimeoutNowRequest` messages.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A streaming response of `Caravan_V1_TimeoutNowResponse` messages.
-        func timeoutNow(
-            request: GRPCCore.StreamingServerRequest<Caravan_V1_TimeoutNowRequest>,
-            context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.StreamingServerResponse<Caravan_V1_TimeoutNowResponse>
 
         /// Handle the "ForwardApply" method.
         ///
@@ -244,6 +179,42 @@ extension Caravan_V1_Raft {
             request: GRPCCore.StreamingServerRequest<Caravan_V1_ForwardApplyRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Caravan_V1_ForwardApplyResponse>
+
+        /// Handle the "Join" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A new or restarted server introduces itself; answered with the servers the receiver knows.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Caravan_V1_RaftJoinRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Caravan_V1_RaftJoinResponse` messages.
+        func join(
+            request: GRPCCore.StreamingServerRequest<Caravan_V1_RaftJoinRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Caravan_V1_RaftJoinResponse>
+
+        /// Handle the "ForwardOperator" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Follower → leader: a membership change or leadership transfer asked for through any server.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Caravan_V1_RaftOperatorRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Caravan_V1_RaftOperatorResponse` messages.
+        func forwardOperator(
+            request: GRPCCore.StreamingServerRequest<Caravan_V1_RaftOperatorRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Caravan_V1_RaftOperatorResponse>
     }
 
     /// Service protocol for the "caravan.v1.Raft" service.
@@ -256,68 +227,35 @@ extension Caravan_V1_Raft {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Served by serverd; callers: server only. The transport of the consensus module; payloads are opaque here.
+    /// > Served by serverd on its Raft port; callers: server only. The transport of the consensus module.
+    /// > 
+    /// > Consensus messages are one-way, as in etcd's transport: each server keeps one long-lived outbound stream
+    /// > to every peer and writes every message for that peer on it (votes, appends, heartbeats and their answers
+    /// > alike); a peer answers on its own outbound stream. Snapshots, which can be large, travel separately.
     public protocol ServiceProtocol: Caravan_V1_Raft.StreamingServiceProtocol {
-        /// Handle the "AppendEntries" method.
+        /// Handle the "Stream" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Leader → follower replication and heartbeats, pipelined: one long-lived stream per follower, each
-        /// > response matched to its request by sequence.
+        /// > Sender → receiver: consensus messages in order. The receiver answers once, when the stream ends.
         ///
         /// - Parameters:
-        ///   - request: A streaming request of `Caravan_V1_AppendEntriesRequest` messages.
+        ///   - request: A streaming request of `Caravan_V1_RaftMessage` messages.
         ///   - context: Context providing information about the RPC.
         /// - Throws: Any error which occurred during the processing of the request. Thrown errors
         ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
         ///     to an internal error.
-        /// - Returns: A streaming response of `Caravan_V1_AppendEntriesResponse` messages.
-        func appendEntries(
-            request: GRPCCore.StreamingServerRequest<Caravan_V1_AppendEntriesRequest>,
+        /// - Returns: A response containing a single `Caravan_V1_RaftStreamSummary` message.
+        func stream(
+            request: GRPCCore.StreamingServerRequest<Caravan_V1_RaftMessage>,
             context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.StreamingServerResponse<Caravan_V1_AppendEntriesResponse>
-
-        /// Handle the "RequestVote" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Candidate → peers: ask for a vote in a new term.
-        ///
-        /// - Parameters:
-        ///   - request: A request containing a single `Caravan_V1_RequestVoteRequest` message.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A response containing a single `Caravan_V1_RequestVoteResponse` message.
-        func requestVote(
-            request: GRPCCore.ServerRequest<Caravan_V1_RequestVoteRequest>,
-            context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.ServerResponse<Caravan_V1_RequestVoteResponse>
-
-        /// Handle the "PreVote" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Asks whether a vote would be granted, without disrupting a healthy leader by raising terms.
-        ///
-        /// - Parameters:
-        ///   - request: A request containing a single `Caravan_V1_PreVoteRequest` message.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A response containing a single `Caravan_V1_PreVoteResponse` message.
-        func preVote(
-            request: GRPCCore.ServerRequest<Caravan_V1_PreVoteRequest>,
-            context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.ServerResponse<Caravan_V1_PreVoteResponse>
+        ) async throws -> GRPCCore.ServerResponse<Caravan_V1_RaftStreamSummary>
 
         /// Handle the "InstallSnapshot" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Leader → lagging follower: the state snapshot in chunks, the header in the first chunk.
+        /// > Leader → lagging follower: the state snapshot in chunks, metadata in the first chunk, checksum in the last.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Caravan_V1_InstallSnapshotChunk` messages.
@@ -330,24 +268,6 @@ extension Caravan_V1_Raft {
             request: GRPCCore.StreamingServerRequest<Caravan_V1_InstallSnapshotChunk>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Caravan_V1_InstallSnapshotResponse>
-
-        /// Handle the "TimeoutNow" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Leadership transfer: tells the target to start an election at once.
-        ///
-        /// - Parameters:
-        ///   - request: A request containing a single `Caravan_V1_TimeoutNowRequest` message.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A response containing a single `Caravan_V1_TimeoutNowResponse` message.
-        func timeoutNow(
-            request: GRPCCore.ServerRequest<Caravan_V1_TimeoutNowRequest>,
-            context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.ServerResponse<Caravan_V1_TimeoutNowResponse>
 
         /// Handle the "ForwardApply" method.
         ///
@@ -366,6 +286,42 @@ extension Caravan_V1_Raft {
             request: GRPCCore.ServerRequest<Caravan_V1_ForwardApplyRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Caravan_V1_ForwardApplyResponse>
+
+        /// Handle the "Join" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A new or restarted server introduces itself; answered with the servers the receiver knows.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Caravan_V1_RaftJoinRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Caravan_V1_RaftJoinResponse` message.
+        func join(
+            request: GRPCCore.ServerRequest<Caravan_V1_RaftJoinRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Caravan_V1_RaftJoinResponse>
+
+        /// Handle the "ForwardOperator" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Follower → leader: a membership change or leadership transfer asked for through any server.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Caravan_V1_RaftOperatorRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Caravan_V1_RaftOperatorResponse` message.
+        func forwardOperator(
+            request: GRPCCore.ServerRequest<Caravan_V1_RaftOperatorRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Caravan_V1_RaftOperatorResponse>
     }
 
     /// Simple service protocol for the "caravan.v1.Raft" service.
@@ -376,69 +332,35 @@ extension Caravan_V1_Raft {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Served by serverd; callers: server only. The transport of the consensus module; payloads are opaque here.
+    /// > Served by serverd on its Raft port; callers: server only. The transport of the consensus module.
+    /// > 
+    /// > Consensus messages are one-way, as in etcd's transport: each server keeps one long-lived outbound stream
+    /// > to every peer and writes every message for that peer on it (votes, appends, heartbeats and their answers
+    /// > alike); a peer answers on its own outbound stream. Snapshots, which can be large, travel separately.
     public protocol SimpleServiceProtocol: Caravan_V1_Raft.ServiceProtocol {
-        /// Handle the "AppendEntries" method.
+        /// Handle the "Stream" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Leader → follower replication and heartbeats, pipelined: one long-lived stream per follower, each
-        /// > response matched to its request by sequence.
+        /// > Sender → receiver: consensus messages in order. The receiver answers once, when the stream ends.
         ///
         /// - Parameters:
-        ///   - request: A stream of `Caravan_V1_AppendEntriesRequest` messages.
-        ///   - response: A response stream of `Caravan_V1_AppendEntriesResponse` messages.
+        ///   - request: A stream of `Caravan_V1_RaftMessage` messages.
         ///   - context: Context providing information about the RPC.
         /// - Throws: Any error which occurred during the processing of the request. Thrown errors
         ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
         ///     to an internal error.
-        func appendEntries(
-            request: GRPCCore.RPCAsyncSequence<Caravan_V1_AppendEntriesRequest, any Swift.Error>,
-            response: GRPCCore.RPCWriter<Caravan_V1_AppendEntriesResponse>,
+        /// - Returns: A `Caravan_V1_RaftStreamSummary` to respond with.
+        func stream(
+            request: GRPCCore.RPCAsyncSequence<Caravan_V1_RaftMessage, any Swift.Error>,
             context: GRPCCore.ServerContext
-        ) async throws
-
-        /// Handle the "RequestVote" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Candidate → peers: ask for a vote in a new term.
-        ///
-        /// - Parameters:
-        ///   - request: A `Caravan_V1_RequestVoteRequest` message.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A `Caravan_V1_RequestVoteResponse` to respond with.
-        func requestVote(
-            request: Caravan_V1_RequestVoteRequest,
-            context: GRPCCore.ServerContext
-        ) async throws -> Caravan_V1_RequestVoteResponse
-
-        /// Handle the "PreVote" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Asks whether a vote would be granted, without disrupting a healthy leader by raising terms.
-        ///
-        /// - Parameters:
-        ///   - request: A `Caravan_V1_PreVoteRequest` message.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A `Caravan_V1_PreVoteResponse` to respond with.
-        func preVote(
-            request: Caravan_V1_PreVoteRequest,
-            context: GRPCCore.ServerContext
-        ) async throws -> Caravan_V1_PreVoteResponse
+        ) async throws -> Caravan_V1_RaftStreamSummary
 
         /// Handle the "InstallSnapshot" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Leader → lagging follower: the state snapshot in chunks, the header in the first chunk.
+        /// > Leader → lagging follower: the state snapshot in chunks, metadata in the first chunk, checksum in the last.
         ///
         /// - Parameters:
         ///   - request: A stream of `Caravan_V1_InstallSnapshotChunk` messages.
@@ -451,24 +373,6 @@ extension Caravan_V1_Raft {
             request: GRPCCore.RPCAsyncSequence<Caravan_V1_InstallSnapshotChunk, any Swift.Error>,
             context: GRPCCore.ServerContext
         ) async throws -> Caravan_V1_InstallSnapshotResponse
-
-        /// Handle the "TimeoutNow" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Leadership transfer: tells the target to start an election at once.
-        ///
-        /// - Parameters:
-        ///   - request: A `Caravan_V1_TimeoutNowRequest` message.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A `Caravan_V1_TimeoutNowResponse` to respond with.
-        func timeoutNow(
-            request: Caravan_V1_TimeoutNowRequest,
-            context: GRPCCore.ServerContext
-        ) async throws -> Caravan_V1_TimeoutNowResponse
 
         /// Handle the "ForwardApply" method.
         ///
@@ -487,6 +391,42 @@ extension Caravan_V1_Raft {
             request: Caravan_V1_ForwardApplyRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Caravan_V1_ForwardApplyResponse
+
+        /// Handle the "Join" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A new or restarted server introduces itself; answered with the servers the receiver knows.
+        ///
+        /// - Parameters:
+        ///   - request: A `Caravan_V1_RaftJoinRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Caravan_V1_RaftJoinResponse` to respond with.
+        func join(
+            request: Caravan_V1_RaftJoinRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Caravan_V1_RaftJoinResponse
+
+        /// Handle the "ForwardOperator" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Follower → leader: a membership change or leadership transfer asked for through any server.
+        ///
+        /// - Parameters:
+        ///   - request: A `Caravan_V1_RaftOperatorRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Caravan_V1_RaftOperatorResponse` to respond with.
+        func forwardOperator(
+            request: Caravan_V1_RaftOperatorRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Caravan_V1_RaftOperatorResponse
     }
 }
 
@@ -495,33 +435,11 @@ extension Caravan_V1_Raft {
 extension Caravan_V1_Raft.StreamingServiceProtocol {
     public func registerMethods<Transport>(with router: inout GRPCCore.RPCRouter<Transport>) where Transport: GRPCCore.ServerTransport {
         router.registerHandler(
-            forMethod: Caravan_V1_Raft.Method.AppendEntries.descriptor,
-            deserializer: GRPCProtobuf.ProtobufDeserializer<Caravan_V1_AppendEntriesRequest>(),
-            serializer: GRPCProtobuf.ProtobufSerializer<Caravan_V1_AppendEntriesResponse>(),
+            forMethod: Caravan_V1_Raft.Method.Stream.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Caravan_V1_RaftMessage>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Caravan_V1_RaftStreamSummary>(),
             handler: { request, context in
-                try await self.appendEntries(
-                    request: request,
-                    context: context
-                )
-            }
-        )
-        router.registerHandler(
-            forMethod: Caravan_V1_Raft.Method.RequestVote.descriptor,
-            deserializer: GRPCProtobuf.ProtobufDeserializer<Caravan_V1_RequestVoteRequest>(),
-            serializer: GRPCProtobuf.ProtobufSerializer<Caravan_V1_RequestVoteResponse>(),
-            handler: { request, context in
-                try await self.requestVote(
-                    request: request,
-                    context: context
-                )
-            }
-        )
-        router.registerHandler(
-            forMethod: Caravan_V1_Raft.Method.PreVote.descriptor,
-            deserializer: GRPCProtobuf.ProtobufDeserializer<Caravan_V1_PreVoteRequest>(),
-            serializer: GRPCProtobuf.ProtobufSerializer<Caravan_V1_PreVoteResponse>(),
-            handler: { request, context in
-                try await self.preVote(
+                try await self.stream(
                     request: request,
                     context: context
                 )
@@ -539,22 +457,33 @@ extension Caravan_V1_Raft.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
-            forMethod: Caravan_V1_Raft.Method.TimeoutNow.descriptor,
-            deserializer: GRPCProtobuf.ProtobufDeserializer<Caravan_V1_TimeoutNowRequest>(),
-            serializer: GRPCProtobuf.ProtobufSerializer<Caravan_V1_TimeoutNowResponse>(),
+            forMethod: Caravan_V1_Raft.Method.ForwardApply.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Caravan_V1_ForwardApplyRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Caravan_V1_ForwardApplyResponse>(),
             handler: { request, context in
-                try await self.timeoutNow(
+                try await self.forwardApply(
                     request: request,
                     context: context
                 )
             }
         )
         router.registerHandler(
-            forMethod: Caravan_V1_Raft.Method.ForwardApply.descriptor,
-            deserializer: GRPCProtobuf.ProtobufDeserializer<Caravan_V1_ForwardApplyRequest>(),
-            serializer: GRPCProtobuf.ProtobufSerializer<Caravan_V1_ForwardApplyResponse>(),
+            forMethod: Caravan_V1_Raft.Method.Join.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Caravan_V1_RaftJoinRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Caravan_V1_RaftJoinResponse>(),
             handler: { request, context in
-                try await self.forwardApply(
+                try await self.join(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Caravan_V1_Raft.Method.ForwardOperator.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Caravan_V1_RaftOperatorRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Caravan_V1_RaftOperatorResponse>(),
+            handler: { request, context in
+                try await self.forwardOperator(
                     request: request,
                     context: context
                 )
@@ -566,23 +495,12 @@ extension Caravan_V1_Raft.StreamingServiceProtocol {
 // Default implementation of streaming methods from 'StreamingServiceProtocol'.
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
 extension Caravan_V1_Raft.ServiceProtocol {
-    public func requestVote(
-        request: GRPCCore.StreamingServerRequest<Caravan_V1_RequestVoteRequest>,
+    public func stream(
+        request: GRPCCore.StreamingServerRequest<Caravan_V1_RaftMessage>,
         context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.StreamingServerResponse<Caravan_V1_RequestVoteResponse> {
-        let response = try await self.requestVote(
-            request: GRPCCore.ServerRequest(stream: request),
-            context: context
-        )
-        return GRPCCore.StreamingServerResponse(single: response)
-    }
-
-    public func preVote(
-        request: GRPCCore.StreamingServerRequest<Caravan_V1_PreVoteRequest>,
-        context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.StreamingServerResponse<Caravan_V1_PreVoteResponse> {
-        let response = try await self.preVote(
-            request: GRPCCore.ServerRequest(stream: request),
+    ) async throws -> GRPCCore.StreamingServerResponse<Caravan_V1_RaftStreamSummary> {
+        let response = try await self.stream(
+            request: request,
             context: context
         )
         return GRPCCore.StreamingServerResponse(single: response)
@@ -599,17 +517,6 @@ extension Caravan_V1_Raft.ServiceProtocol {
         return GRPCCore.StreamingServerResponse(single: response)
     }
 
-    public func timeoutNow(
-        request: GRPCCore.StreamingServerRequest<Caravan_V1_TimeoutNowRequest>,
-        context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.StreamingServerResponse<Caravan_V1_TimeoutNowResponse> {
-        let response = try await self.timeoutNow(
-            request: GRPCCore.ServerRequest(stream: request),
-            context: context
-        )
-        return GRPCCore.StreamingServerResponse(single: response)
-    }
-
     public func forwardApply(
         request: GRPCCore.StreamingServerRequest<Caravan_V1_ForwardApplyRequest>,
         context: GRPCCore.ServerContext
@@ -620,48 +527,40 @@ extension Caravan_V1_Raft.ServiceProtocol {
         )
         return GRPCCore.StreamingServerResponse(single: response)
     }
+
+    public func join(
+        request: GRPCCore.StreamingServerRequest<Caravan_V1_RaftJoinRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Caravan_V1_RaftJoinResponse> {
+        let response = try await self.join(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func forwardOperator(
+        request: GRPCCore.StreamingServerRequest<Caravan_V1_RaftOperatorRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Caravan_V1_RaftOperatorResponse> {
+        let response = try await self.forwardOperator(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
 }
 
 // Default implementation of methods from 'ServiceProtocol'.
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
 extension Caravan_V1_Raft.SimpleServiceProtocol {
-    public func appendEntries(
-        request: GRPCCore.StreamingServerRequest<Caravan_V1_AppendEntriesRequest>,
+    public func stream(
+        request: GRPCCore.StreamingServerRequest<Caravan_V1_RaftMessage>,
         context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.StreamingServerResponse<Caravan_V1_AppendEntriesResponse> {
-        return GRPCCore.StreamingServerResponse<Caravan_V1_AppendEntriesResponse>(
-            metadata: [:],
-            producer: { writer in
-                try await self.appendEntries(
-                    request: request.messages,
-                    response: writer,
-                    context: context
-                )
-                return [:]
-            }
-        )
-    }
-
-    public func requestVote(
-        request: GRPCCore.ServerRequest<Caravan_V1_RequestVoteRequest>,
-        context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.ServerResponse<Caravan_V1_RequestVoteResponse> {
-        return GRPCCore.ServerResponse<Caravan_V1_RequestVoteResponse>(
-            message: try await self.requestVote(
-                request: request.message,
-                context: context
-            ),
-            metadata: [:]
-        )
-    }
-
-    public func preVote(
-        request: GRPCCore.ServerRequest<Caravan_V1_PreVoteRequest>,
-        context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.ServerResponse<Caravan_V1_PreVoteResponse> {
-        return GRPCCore.ServerResponse<Caravan_V1_PreVoteResponse>(
-            message: try await self.preVote(
-                request: request.message,
+    ) async throws -> GRPCCore.ServerResponse<Caravan_V1_RaftStreamSummary> {
+        return GRPCCore.ServerResponse<Caravan_V1_RaftStreamSummary>(
+            message: try await self.stream(
+                request: request.messages,
                 context: context
             ),
             metadata: [:]
@@ -681,12 +580,12 @@ extension Caravan_V1_Raft.SimpleServiceProtocol {
         )
     }
 
-    public func timeoutNow(
-        request: GRPCCore.ServerRequest<Caravan_V1_TimeoutNowRequest>,
+    public func forwardApply(
+        request: GRPCCore.ServerRequest<Caravan_V1_ForwardApplyRequest>,
         context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.ServerResponse<Caravan_V1_TimeoutNowResponse> {
-        return GRPCCore.ServerResponse<Caravan_V1_TimeoutNowResponse>(
-            message: try await self.timeoutNow(
+    ) async throws -> GRPCCore.ServerResponse<Caravan_V1_ForwardApplyResponse> {
+        return GRPCCore.ServerResponse<Caravan_V1_ForwardApplyResponse>(
+            message: try await self.forwardApply(
                 request: request.message,
                 context: context
             ),
@@ -694,12 +593,25 @@ extension Caravan_V1_Raft.SimpleServiceProtocol {
         )
     }
 
-    public func forwardApply(
-        request: GRPCCore.ServerRequest<Caravan_V1_ForwardApplyRequest>,
+    public func join(
+        request: GRPCCore.ServerRequest<Caravan_V1_RaftJoinRequest>,
         context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.ServerResponse<Caravan_V1_ForwardApplyResponse> {
-        return GRPCCore.ServerResponse<Caravan_V1_ForwardApplyResponse>(
-            message: try await self.forwardApply(
+    ) async throws -> GRPCCore.ServerResponse<Caravan_V1_RaftJoinResponse> {
+        return GRPCCore.ServerResponse<Caravan_V1_RaftJoinResponse>(
+            message: try await self.join(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func forwardOperator(
+        request: GRPCCore.ServerRequest<Caravan_V1_RaftOperatorRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Caravan_V1_RaftOperatorResponse> {
+        return GRPCCore.ServerResponse<Caravan_V1_RaftOperatorResponse>(
+            message: try await self.forwardOperator(
                 request: request.message,
                 context: context
             ),
@@ -719,83 +631,40 @@ extension Caravan_V1_Raft {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Served by serverd; callers: server only. The transport of the consensus module; payloads are opaque here.
+    /// > Served by serverd on its Raft port; callers: server only. The transport of the consensus module.
+    /// > 
+    /// > Consensus messages are one-way, as in etcd's transport: each server keeps one long-lived outbound stream
+    /// > to every peer and writes every message for that peer on it (votes, appends, heartbeats and their answers
+    /// > alike); a peer answers on its own outbound stream. Snapshots, which can be large, travel separately.
     public protocol ClientProtocol: Sendable {
-        /// Call the "AppendEntries" method.
+        /// Call the "Stream" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Leader → follower replication and heartbeats, pipelined: one long-lived stream per follower, each
-        /// > response matched to its request by sequence.
+        /// > Sender → receiver: consensus messages in order. The receiver answers once, when the stream ends.
         ///
         /// - Parameters:
-        ///   - request: A streaming request producing `Caravan_V1_AppendEntriesRequest` messages.
-        ///   - serializer: A serializer for `Caravan_V1_AppendEntriesRequest` messages.
-        ///   - deserializer: A deserializer for `Caravan_V1_AppendEntriesResponse` messages.
+        ///   - request: A streaming request producing `Caravan_V1_RaftMessage` messages.
+        ///   - serializer: A serializer for `Caravan_V1_RaftMessage` messages.
+        ///   - deserializer: A deserializer for `Caravan_V1_RaftStreamSummary` messages.
         ///   - options: Options to apply to this RPC.
         ///   - handleResponse: A closure which handles the response and returns its result to
         ///       the caller. Returning from the closure will cancel the RPC if it hasn't
         ///       already finished.
         /// - Returns: The result of `handleResponse`.
-        func appendEntries<Result>(
-            request: GRPCCore.StreamingClientRequest<Caravan_V1_AppendEntriesRequest>,
-            serializer: some GRPCCore.MessageSerializer<Caravan_V1_AppendEntriesRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<Caravan_V1_AppendEntriesResponse>,
+        func stream<Result>(
+            request: GRPCCore.StreamingClientRequest<Caravan_V1_RaftMessage>,
+            serializer: some GRPCCore.MessageSerializer<Caravan_V1_RaftMessage>,
+            deserializer: some GRPCCore.MessageDeserializer<Caravan_V1_RaftStreamSummary>,
             options: GRPCCore.CallOptions,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Caravan_V1_AppendEntriesResponse>) async throws -> Result
-        ) async throws -> Result where Result: Sendable
-
-        /// Call the "RequestVote" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Candidate → peers: ask for a vote in a new term.
-        ///
-        /// - Parameters:
-        ///   - request: A request containing a single `Caravan_V1_RequestVoteRequest` message.
-        ///   - serializer: A serializer for `Caravan_V1_RequestVoteRequest` messages.
-        ///   - deserializer: A deserializer for `Caravan_V1_RequestVoteResponse` messages.
-        ///   - options: Options to apply to this RPC.
-        ///   - handleResponse: A closure which handles the response and returns its result to
-        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-        ///       already finished.
-        /// - Returns: The result of `handleResponse`.
-        func requestVote<Result>(
-            request: GRPCCore.ClientRequest<Caravan_V1_RequestVoteRequest>,
-            serializer: some GRPCCore.MessageSerializer<Caravan_V1_RequestVoteRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<Caravan_V1_RequestVoteResponse>,
-            options: GRPCCore.CallOptions,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_RequestVoteResponse>) async throws -> Result
-        ) async throws -> Result where Result: Sendable
-
-        /// Call the "PreVote" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Asks whether a vote would be granted, without disrupting a healthy leader by raising terms.
-        ///
-        /// - Parameters:
-        ///   - request: A request containing a single `Caravan_V1_PreVoteRequest` message.
-        ///   - serializer: A serializer for `Caravan_V1_PreVoteRequest` messages.
-        ///   - deserializer: A deserializer for `Caravan_V1_PreVoteResponse` messages.
-        ///   - options: Options to apply to this RPC.
-        ///   - handleResponse: A closure which handles the response and returns its result to
-        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-        ///       already finished.
-        /// - Returns: The result of `handleResponse`.
-        func preVote<Result>(
-            request: GRPCCore.ClientRequest<Caravan_V1_PreVoteRequest>,
-            serializer: some GRPCCore.MessageSerializer<Caravan_V1_PreVoteRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<Caravan_V1_PreVoteResponse>,
-            options: GRPCCore.CallOptions,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_PreVoteResponse>) async throws -> Result
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_RaftStreamSummary>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "InstallSnapshot" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Leader → lagging follower: the state snapshot in chunks, the header in the first chunk.
+        /// > Leader → lagging follower: the state snapshot in chunks, metadata in the first chunk, checksum in the last.
         ///
         /// - Parameters:
         ///   - request: A streaming request producing `Caravan_V1_InstallSnapshotChunk` messages.
@@ -812,29 +681,6 @@ extension Caravan_V1_Raft {
             deserializer: some GRPCCore.MessageDeserializer<Caravan_V1_InstallSnapshotResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_InstallSnapshotResponse>) async throws -> Result
-        ) async throws -> Result where Result: Sendable
-
-        /// Call the "TimeoutNow" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Leadership transfer: tells the target to start an election at once.
-        ///
-        /// - Parameters:
-        ///   - request: A request containing a single `Caravan_V1_TimeoutNowRequest` message.
-        ///   - serializer: A serializer for `Caravan_V1_TimeoutNowRequest` messages.
-        ///   - deserializer: A deserializer for `Caravan_V1_TimeoutNowResponse` messages.
-        ///   - options: Options to apply to this RPC.
-        ///   - handleResponse: A closure which handles the response and returns its result to
-        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-        ///       already finished.
-        /// - Returns: The result of `handleResponse`.
-        func timeoutNow<Result>(
-            request: GRPCCore.ClientRequest<Caravan_V1_TimeoutNowRequest>,
-            serializer: some GRPCCore.MessageSerializer<Caravan_V1_TimeoutNowRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<Caravan_V1_TimeoutNowResponse>,
-            options: GRPCCore.CallOptions,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_TimeoutNowResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "ForwardApply" method.
@@ -859,6 +705,52 @@ extension Caravan_V1_Raft {
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_ForwardApplyResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
+
+        /// Call the "Join" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A new or restarted server introduces itself; answered with the servers the receiver knows.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Caravan_V1_RaftJoinRequest` message.
+        ///   - serializer: A serializer for `Caravan_V1_RaftJoinRequest` messages.
+        ///   - deserializer: A deserializer for `Caravan_V1_RaftJoinResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func join<Result>(
+            request: GRPCCore.ClientRequest<Caravan_V1_RaftJoinRequest>,
+            serializer: some GRPCCore.MessageSerializer<Caravan_V1_RaftJoinRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Caravan_V1_RaftJoinResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_RaftJoinResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ForwardOperator" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Follower → leader: a membership change or leadership transfer asked for through any server.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Caravan_V1_RaftOperatorRequest` message.
+        ///   - serializer: A serializer for `Caravan_V1_RaftOperatorRequest` messages.
+        ///   - deserializer: A deserializer for `Caravan_V1_RaftOperatorResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func forwardOperator<Result>(
+            request: GRPCCore.ClientRequest<Caravan_V1_RaftOperatorRequest>,
+            serializer: some GRPCCore.MessageSerializer<Caravan_V1_RaftOperatorRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Caravan_V1_RaftOperatorResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_RaftOperatorResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
     }
 
     /// Generated client for the "caravan.v1.Raft" service.
@@ -869,7 +761,11 @@ extension Caravan_V1_Raft {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Served by serverd; callers: server only. The transport of the consensus module; payloads are opaque here.
+    /// > Served by serverd on its Raft port; callers: server only. The transport of the consensus module.
+    /// > 
+    /// > Consensus messages are one-way, as in etcd's transport: each server keeps one long-lived outbound stream
+    /// > to every peer and writes every message for that peer on it (votes, appends, heartbeats and their answers
+    /// > alike); a peer answers on its own outbound stream. Snapshots, which can be large, travel separately.
     public struct Client<Transport>: ClientProtocol where Transport: GRPCCore.ClientTransport {
         private let client: GRPCCore.GRPCClient<Transport>
 
@@ -881,100 +777,33 @@ extension Caravan_V1_Raft {
             self.client = client
         }
 
-        /// Call the "AppendEntries" method.
+        /// Call the "Stream" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Leader → follower replication and heartbeats, pipelined: one long-lived stream per follower, each
-        /// > response matched to its request by sequence.
+        /// > Sender → receiver: consensus messages in order. The receiver answers once, when the stream ends.
         ///
         /// - Parameters:
-        ///   - request: A streaming request producing `Caravan_V1_AppendEntriesRequest` messages.
-        ///   - serializer: A serializer for `Caravan_V1_AppendEntriesRequest` messages.
-        ///   - deserializer: A deserializer for `Caravan_V1_AppendEntriesResponse` messages.
+        ///   - request: A streaming request producing `Caravan_V1_RaftMessage` messages.
+        ///   - serializer: A serializer for `Caravan_V1_RaftMessage` messages.
+        ///   - deserializer: A deserializer for `Caravan_V1_RaftStreamSummary` messages.
         ///   - options: Options to apply to this RPC.
         ///   - handleResponse: A closure which handles the response and returns its result to
         ///       the caller. Returning from the closure will cancel the RPC if it hasn't
         ///       already finished.
         /// - Returns: The result of `handleResponse`.
-        public func appendEntries<Result>(
-            request: GRPCCore.StreamingClientRequest<Caravan_V1_AppendEntriesRequest>,
-            serializer: some GRPCCore.MessageSerializer<Caravan_V1_AppendEntriesRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<Caravan_V1_AppendEntriesResponse>,
+        public func stream<Result>(
+            request: GRPCCore.StreamingClientRequest<Caravan_V1_RaftMessage>,
+            serializer: some GRPCCore.MessageSerializer<Caravan_V1_RaftMessage>,
+            deserializer: some GRPCCore.MessageDeserializer<Caravan_V1_RaftStreamSummary>,
             options: GRPCCore.CallOptions = .defaults,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Caravan_V1_AppendEntriesResponse>) async throws -> Result
-        ) async throws -> Result where Result: Sendable {
-            try await self.client.bidirectionalStreaming(
-                request: request,
-                descriptor: Caravan_V1_Raft.Method.AppendEntries.descriptor,
-                serializer: serializer,
-                deserializer: deserializer,
-                options: options,
-                onResponse: handleResponse
-            )
-        }
-
-        /// Call the "RequestVote" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Candidate → peers: ask for a vote in a new term.
-        ///
-        /// - Parameters:
-        ///   - request: A request containing a single `Caravan_V1_RequestVoteRequest` message.
-        ///   - serializer: A serializer for `Caravan_V1_RequestVoteRequest` messages.
-        ///   - deserializer: A deserializer for `Caravan_V1_RequestVoteResponse` messages.
-        ///   - options: Options to apply to this RPC.
-        ///   - handleResponse: A closure which handles the response and returns its result to
-        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-        ///       already finished.
-        /// - Returns: The result of `handleResponse`.
-        public func requestVote<Result>(
-            request: GRPCCore.ClientRequest<Caravan_V1_RequestVoteRequest>,
-            serializer: some GRPCCore.MessageSerializer<Caravan_V1_RequestVoteRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<Caravan_V1_RequestVoteResponse>,
-            options: GRPCCore.CallOptions = .defaults,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_RequestVoteResponse>) async throws -> Result = { response in
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_RaftStreamSummary>) async throws -> Result = { response in
                 try response.message
             }
         ) async throws -> Result where Result: Sendable {
-            try await self.client.unary(
+            try await self.client.clientStreaming(
                 request: request,
-                descriptor: Caravan_V1_Raft.Method.RequestVote.descriptor,
-                serializer: serializer,
-                deserializer: deserializer,
-                options: options,
-                onResponse: handleResponse
-            )
-        }
-
-        /// Call the "PreVote" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Asks whether a vote would be granted, without disrupting a healthy leader by raising terms.
-        ///
-        /// - Parameters:
-        ///   - request: A request containing a single `Caravan_V1_PreVoteRequest` message.
-        ///   - serializer: A serializer for `Caravan_V1_PreVoteRequest` messages.
-        ///   - deserializer: A deserializer for `Caravan_V1_PreVoteResponse` messages.
-        ///   - options: Options to apply to this RPC.
-        ///   - handleResponse: A closure which handles the response and returns its result to
-        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-        ///       already finished.
-        /// - Returns: The result of `handleResponse`.
-        public func preVote<Result>(
-            request: GRPCCore.ClientRequest<Caravan_V1_PreVoteRequest>,
-            serializer: some GRPCCore.MessageSerializer<Caravan_V1_PreVoteRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<Caravan_V1_PreVoteResponse>,
-            options: GRPCCore.CallOptions = .defaults,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_PreVoteResponse>) async throws -> Result = { response in
-                try response.message
-            }
-        ) async throws -> Result where Result: Sendable {
-            try await self.client.unary(
-                request: request,
-                descriptor: Caravan_V1_Raft.Method.PreVote.descriptor,
+                descriptor: Caravan_V1_Raft.Method.Stream.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -986,7 +815,7 @@ extension Caravan_V1_Raft {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Leader → lagging follower: the state snapshot in chunks, the header in the first chunk.
+        /// > Leader → lagging follower: the state snapshot in chunks, metadata in the first chunk, checksum in the last.
         ///
         /// - Parameters:
         ///   - request: A streaming request producing `Caravan_V1_InstallSnapshotChunk` messages.
@@ -1009,40 +838,6 @@ extension Caravan_V1_Raft {
             try await self.client.clientStreaming(
                 request: request,
                 descriptor: Caravan_V1_Raft.Method.InstallSnapshot.descriptor,
-                serializer: serializer,
-                deserializer: deserializer,
-                options: options,
-                onResponse: handleResponse
-            )
-        }
-
-        /// Call the "TimeoutNow" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Leadership transfer: tells the target to start an election at once.
-        ///
-        /// - Parameters:
-        ///   - request: A request containing a single `Caravan_V1_TimeoutNowRequest` message.
-        ///   - serializer: A serializer for `Caravan_V1_TimeoutNowRequest` messages.
-        ///   - deserializer: A deserializer for `Caravan_V1_TimeoutNowResponse` messages.
-        ///   - options: Options to apply to this RPC.
-        ///   - handleResponse: A closure which handles the response and returns its result to
-        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-        ///       already finished.
-        /// - Returns: The result of `handleResponse`.
-        public func timeoutNow<Result>(
-            request: GRPCCore.ClientRequest<Caravan_V1_TimeoutNowRequest>,
-            serializer: some GRPCCore.MessageSerializer<Caravan_V1_TimeoutNowRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<Caravan_V1_TimeoutNowResponse>,
-            options: GRPCCore.CallOptions = .defaults,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_TimeoutNowResponse>) async throws -> Result = { response in
-                try response.message
-            }
-        ) async throws -> Result where Result: Sendable {
-            try await self.client.unary(
-                request: request,
-                descriptor: Caravan_V1_Raft.Method.TimeoutNow.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -1083,93 +878,104 @@ extension Caravan_V1_Raft {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "Join" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A new or restarted server introduces itself; answered with the servers the receiver knows.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Caravan_V1_RaftJoinRequest` message.
+        ///   - serializer: A serializer for `Caravan_V1_RaftJoinRequest` messages.
+        ///   - deserializer: A deserializer for `Caravan_V1_RaftJoinResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func join<Result>(
+            request: GRPCCore.ClientRequest<Caravan_V1_RaftJoinRequest>,
+            serializer: some GRPCCore.MessageSerializer<Caravan_V1_RaftJoinRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Caravan_V1_RaftJoinResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_RaftJoinResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Caravan_V1_Raft.Method.Join.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ForwardOperator" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Follower → leader: a membership change or leadership transfer asked for through any server.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Caravan_V1_RaftOperatorRequest` message.
+        ///   - serializer: A serializer for `Caravan_V1_RaftOperatorRequest` messages.
+        ///   - deserializer: A deserializer for `Caravan_V1_RaftOperatorResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func forwardOperator<Result>(
+            request: GRPCCore.ClientRequest<Caravan_V1_RaftOperatorRequest>,
+            serializer: some GRPCCore.MessageSerializer<Caravan_V1_RaftOperatorRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Caravan_V1_RaftOperatorResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_RaftOperatorResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Caravan_V1_Raft.Method.ForwardOperator.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
 // Helpers providing default arguments to 'ClientProtocol' methods.
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
 extension Caravan_V1_Raft.ClientProtocol {
-    /// Call the "AppendEntries" method.
+    /// Call the "Stream" method.
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Leader → follower replication and heartbeats, pipelined: one long-lived stream per follower, each
-    /// > response matched to its request by sequence.
+    /// > Sender → receiver: consensus messages in order. The receiver answers once, when the stream ends.
     ///
     /// - Parameters:
-    ///   - request: A streaming request producing `Caravan_V1_AppendEntriesRequest` messages.
+    ///   - request: A streaming request producing `Caravan_V1_RaftMessage` messages.
     ///   - options: Options to apply to this RPC.
     ///   - handleResponse: A closure which handles the response and returns its result to
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
-    public func appendEntries<Result>(
-        request: GRPCCore.StreamingClientRequest<Caravan_V1_AppendEntriesRequest>,
+    public func stream<Result>(
+        request: GRPCCore.StreamingClientRequest<Caravan_V1_RaftMessage>,
         options: GRPCCore.CallOptions = .defaults,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Caravan_V1_AppendEntriesResponse>) async throws -> Result
-    ) async throws -> Result where Result: Sendable {
-        try await self.appendEntries(
-            request: request,
-            serializer: GRPCProtobuf.ProtobufSerializer<Caravan_V1_AppendEntriesRequest>(),
-            deserializer: GRPCProtobuf.ProtobufDeserializer<Caravan_V1_AppendEntriesResponse>(),
-            options: options,
-            onResponse: handleResponse
-        )
-    }
-
-    /// Call the "RequestVote" method.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > Candidate → peers: ask for a vote in a new term.
-    ///
-    /// - Parameters:
-    ///   - request: A request containing a single `Caravan_V1_RequestVoteRequest` message.
-    ///   - options: Options to apply to this RPC.
-    ///   - handleResponse: A closure which handles the response and returns its result to
-    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-    ///       already finished.
-    /// - Returns: The result of `handleResponse`.
-    public func requestVote<Result>(
-        request: GRPCCore.ClientRequest<Caravan_V1_RequestVoteRequest>,
-        options: GRPCCore.CallOptions = .defaults,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_RequestVoteResponse>) async throws -> Result = { response in
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_RaftStreamSummary>) async throws -> Result = { response in
             try response.message
         }
     ) async throws -> Result where Result: Sendable {
-        try await self.requestVote(
+        try await self.stream(
             request: request,
-            serializer: GRPCProtobuf.ProtobufSerializer<Caravan_V1_RequestVoteRequest>(),
-            deserializer: GRPCProtobuf.ProtobufDeserializer<Caravan_V1_RequestVoteResponse>(),
-            options: options,
-            onResponse: handleResponse
-        )
-    }
-
-    /// Call the "PreVote" method.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > Asks whether a vote would be granted, without disrupting a healthy leader by raising terms.
-    ///
-    /// - Parameters:
-    ///   - request: A request containing a single `Caravan_V1_PreVoteRequest` message.
-    ///   - options: Options to apply to this RPC.
-    ///   - handleResponse: A closure which handles the response and returns its result to
-    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-    ///       already finished.
-    /// - Returns: The result of `handleResponse`.
-    public func preVote<Result>(
-        request: GRPCCore.ClientRequest<Caravan_V1_PreVoteRequest>,
-        options: GRPCCore.CallOptions = .defaults,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_PreVoteResponse>) async throws -> Result = { response in
-            try response.message
-        }
-    ) async throws -> Result where Result: Sendable {
-        try await self.preVote(
-            request: request,
-            serializer: GRPCProtobuf.ProtobufSerializer<Caravan_V1_PreVoteRequest>(),
-            deserializer: GRPCProtobuf.ProtobufDeserializer<Caravan_V1_PreVoteResponse>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Caravan_V1_RaftMessage>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Caravan_V1_RaftStreamSummary>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1179,7 +985,7 @@ extension Caravan_V1_Raft.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Leader → lagging follower: the state snapshot in chunks, the header in the first chunk.
+    /// > Leader → lagging follower: the state snapshot in chunks, metadata in the first chunk, checksum in the last.
     ///
     /// - Parameters:
     ///   - request: A streaming request producing `Caravan_V1_InstallSnapshotChunk` messages.
@@ -1199,35 +1005,6 @@ extension Caravan_V1_Raft.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Caravan_V1_InstallSnapshotChunk>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Caravan_V1_InstallSnapshotResponse>(),
-            options: options,
-            onResponse: handleResponse
-        )
-    }
-
-    /// Call the "TimeoutNow" method.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > Leadership transfer: tells the target to start an election at once.
-    ///
-    /// - Parameters:
-    ///   - request: A request containing a single `Caravan_V1_TimeoutNowRequest` message.
-    ///   - options: Options to apply to this RPC.
-    ///   - handleResponse: A closure which handles the response and returns its result to
-    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-    ///       already finished.
-    /// - Returns: The result of `handleResponse`.
-    public func timeoutNow<Result>(
-        request: GRPCCore.ClientRequest<Caravan_V1_TimeoutNowRequest>,
-        options: GRPCCore.CallOptions = .defaults,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_TimeoutNowResponse>) async throws -> Result = { response in
-            try response.message
-        }
-    ) async throws -> Result where Result: Sendable {
-        try await self.timeoutNow(
-            request: request,
-            serializer: GRPCProtobuf.ProtobufSerializer<Caravan_V1_TimeoutNowRequest>(),
-            deserializer: GRPCProtobuf.ProtobufDeserializer<Caravan_V1_TimeoutNowResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1261,17 +1038,74 @@ extension Caravan_V1_Raft.ClientProtocol {
             onResponse: handleResponse
         )
     }
+
+    /// Call the "Join" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A new or restarted server introduces itself; answered with the servers the receiver knows.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Caravan_V1_RaftJoinRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func join<Result>(
+        request: GRPCCore.ClientRequest<Caravan_V1_RaftJoinRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_RaftJoinResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.join(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Caravan_V1_RaftJoinRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Caravan_V1_RaftJoinResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ForwardOperator" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Follower → leader: a membership change or leadership transfer asked for through any server.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Caravan_V1_RaftOperatorRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func forwardOperator<Result>(
+        request: GRPCCore.ClientRequest<Caravan_V1_RaftOperatorRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_RaftOperatorResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.forwardOperator(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Caravan_V1_RaftOperatorRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Caravan_V1_RaftOperatorResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
 }
 
 // Helpers providing sugared APIs for 'ClientProtocol' methods.
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
 extension Caravan_V1_Raft.ClientProtocol {
-    /// Call the "AppendEntries" method.
+    /// Call the "Stream" method.
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Leader → follower replication and heartbeats, pipelined: one long-lived stream per follower, each
-    /// > response matched to its request by sequence.
+    /// > Sender → receiver: consensus messages in order. The receiver answers once, when the stream ends.
     ///
     /// - Parameters:
     ///   - metadata: Additional metadata to send, defaults to empty.
@@ -1282,83 +1116,19 @@ extension Caravan_V1_Raft.ClientProtocol {
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
-    public func appendEntries<Result>(
+    public func stream<Result>(
         metadata: GRPCCore.Metadata = [:],
         options: GRPCCore.CallOptions = .defaults,
-        requestProducer producer: @Sendable @escaping (GRPCCore.RPCWriter<Caravan_V1_AppendEntriesRequest>) async throws -> Void,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Caravan_V1_AppendEntriesResponse>) async throws -> Result
+        requestProducer producer: @Sendable @escaping (GRPCCore.RPCWriter<Caravan_V1_RaftMessage>) async throws -> Void,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_RaftStreamSummary>) async throws -> Result = { response in
+            try response.message
+        }
     ) async throws -> Result where Result: Sendable {
-        let request = GRPCCore.StreamingClientRequest<Caravan_V1_AppendEntriesRequest>(
+        let request = GRPCCore.StreamingClientRequest<Caravan_V1_RaftMessage>(
             metadata: metadata,
             producer: producer
         )
-        return try await self.appendEntries(
-            request: request,
-            options: options,
-            onResponse: handleResponse
-        )
-    }
-
-    /// Call the "RequestVote" method.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > Candidate → peers: ask for a vote in a new term.
-    ///
-    /// - Parameters:
-    ///   - message: request message to send.
-    ///   - metadata: Additional metadata to send, defaults to empty.
-    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
-    ///   - handleResponse: A closure which handles the response and returns its result to
-    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-    ///       already finished.
-    /// - Returns: The result of `handleResponse`.
-    public func requestVote<Result>(
-        _ message: Caravan_V1_RequestVoteRequest,
-        metadata: GRPCCore.Metadata = [:],
-        options: GRPCCore.CallOptions = .defaults,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_RequestVoteResponse>) async throws -> Result = { response in
-            try response.message
-        }
-    ) async throws -> Result where Result: Sendable {
-        let request = GRPCCore.ClientRequest<Caravan_V1_RequestVoteRequest>(
-            message: message,
-            metadata: metadata
-        )
-        return try await self.requestVote(
-            request: request,
-            options: options,
-            onResponse: handleResponse
-        )
-    }
-
-    /// Call the "PreVote" method.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > Asks whether a vote would be granted, without disrupting a healthy leader by raising terms.
-    ///
-    /// - Parameters:
-    ///   - message: request message to send.
-    ///   - metadata: Additional metadata to send, defaults to empty.
-    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
-    ///   - handleResponse: A closure which handles the response and returns its result to
-    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-    ///       already finished.
-    /// - Returns: The result of `handleResponse`.
-    public func preVote<Result>(
-        _ message: Caravan_V1_PreVoteRequest,
-        metadata: GRPCCore.Metadata = [:],
-        options: GRPCCore.CallOptions = .defaults,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_PreVoteResponse>) async throws -> Result = { response in
-            try response.message
-        }
-    ) async throws -> Result where Result: Sendable {
-        let request = GRPCCore.ClientRequest<Caravan_V1_PreVoteRequest>(
-            message: message,
-            metadata: metadata
-        )
-        return try await self.preVote(
+        return try await self.stream(
             request: request,
             options: options,
             onResponse: handleResponse
@@ -1369,7 +1139,7 @@ extension Caravan_V1_Raft.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Leader → lagging follower: the state snapshot in chunks, the header in the first chunk.
+    /// > Leader → lagging follower: the state snapshot in chunks, metadata in the first chunk, checksum in the last.
     ///
     /// - Parameters:
     ///   - metadata: Additional metadata to send, defaults to empty.
@@ -1393,39 +1163,6 @@ extension Caravan_V1_Raft.ClientProtocol {
             producer: producer
         )
         return try await self.installSnapshot(
-            request: request,
-            options: options,
-            onResponse: handleResponse
-        )
-    }
-
-    /// Call the "TimeoutNow" method.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > Leadership transfer: tells the target to start an election at once.
-    ///
-    /// - Parameters:
-    ///   - message: request message to send.
-    ///   - metadata: Additional metadata to send, defaults to empty.
-    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
-    ///   - handleResponse: A closure which handles the response and returns its result to
-    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-    ///       already finished.
-    /// - Returns: The result of `handleResponse`.
-    public func timeoutNow<Result>(
-        _ message: Caravan_V1_TimeoutNowRequest,
-        metadata: GRPCCore.Metadata = [:],
-        options: GRPCCore.CallOptions = .defaults,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_TimeoutNowResponse>) async throws -> Result = { response in
-            try response.message
-        }
-    ) async throws -> Result where Result: Sendable {
-        let request = GRPCCore.ClientRequest<Caravan_V1_TimeoutNowRequest>(
-            message: message,
-            metadata: metadata
-        )
-        return try await self.timeoutNow(
             request: request,
             options: options,
             onResponse: handleResponse
@@ -1459,6 +1196,72 @@ extension Caravan_V1_Raft.ClientProtocol {
             metadata: metadata
         )
         return try await self.forwardApply(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Join" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A new or restarted server introduces itself; answered with the servers the receiver knows.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func join<Result>(
+        _ message: Caravan_V1_RaftJoinRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_RaftJoinResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Caravan_V1_RaftJoinRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.join(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ForwardOperator" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Follower → leader: a membership change or leadership transfer asked for through any server.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func forwardOperator<Result>(
+        _ message: Caravan_V1_RaftOperatorRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_RaftOperatorResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Caravan_V1_RaftOperatorRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.forwardOperator(
             request: request,
             options: options,
             onResponse: handleResponse

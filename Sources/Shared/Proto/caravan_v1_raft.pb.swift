@@ -32,9 +32,6 @@ public nonisolated enum Caravan_V1_RaftSuffrage: SwiftProtobuf.Enum, Swift.CaseI
 
   /// Receives the log but never votes or counts toward quorum.
   case nonvoter // = 2
-
-  /// Catching up before being promoted to voter.
-  case staging // = 3
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -46,7 +43,6 @@ public nonisolated enum Caravan_V1_RaftSuffrage: SwiftProtobuf.Enum, Swift.CaseI
     case 0: self = .unspecified
     case 1: self = .voter
     case 2: self = .nonvoter
-    case 3: self = .staging
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -56,7 +52,6 @@ public nonisolated enum Caravan_V1_RaftSuffrage: SwiftProtobuf.Enum, Swift.CaseI
     case .unspecified: return 0
     case .voter: return 1
     case .nonvoter: return 2
-    case .staging: return 3
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -66,7 +61,6 @@ public nonisolated enum Caravan_V1_RaftSuffrage: SwiftProtobuf.Enum, Swift.CaseI
     .unspecified,
     .voter,
     .nonvoter,
-    .staging,
   ]
 
 }
@@ -84,29 +78,19 @@ public nonisolated struct Caravan_V1_LogEntry: Sendable {
 
   public var data: Data = Data()
 
-  /// When the leader appended it; for lag metrics only, never for decisions.
-  public var appendedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
-    get {_appendedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
-    set {_appendedAt = newValue}
-  }
-  /// Returns true if `appendedAt` has been explicitly set.
-  public var hasAppendedAt: Bool {self._appendedAt != nil}
-  /// Clears the value of `appendedAt`. Subsequent reads from it will return its default value.
-  public mutating func clearAppendedAt() {self._appendedAt = nil}
-
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum EntryType: SwiftProtobuf.Enum, Swift.CaseIterable {
     public typealias RawValue = Int
     case unspecified // = 0
 
-    /// An FSM command (data is the encoded command envelope).
+    /// An FSM command (data is an encoded StateCommand).
     case command // = 1
 
     /// Appended by a new leader to commit entries of earlier terms.
     case noop // = 2
 
-    /// A membership change (data is an encoded RaftConfiguration).
+    /// A membership change (data is the whole new membership in the Raft module's binary encoding).
     case configuration // = 3
     case UNRECOGNIZED(Int)
 
@@ -145,8 +129,6 @@ public nonisolated struct Caravan_V1_LogEntry: Sendable {
   }
 
   public init() {}
-
-  fileprivate var _appendedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
 public nonisolated struct Caravan_V1_RaftServer: Sendable {
@@ -154,13 +136,16 @@ public nonisolated struct Caravan_V1_RaftServer: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Stable server ID (not the address).
-  public var id: String = String()
+  /// Stable, random, non-zero server ID, chosen on first start and kept in the data dir.
+  public var id: UInt64 = 0
 
   /// host:port of its Raft listener.
   public var address: String = String()
 
   public var suffrage: Caravan_V1_RaftSuffrage = .unspecified
+
+  /// Node name, for humans.
+  public var name: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -180,166 +165,290 @@ public nonisolated struct Caravan_V1_RaftConfiguration: Sendable {
   public init() {}
 }
 
-public nonisolated struct Caravan_V1_AppendEntriesRequest: Sendable {
+public nonisolated struct Caravan_V1_RaftVoteRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var term: UInt64 = 0
+  public var lastLogIndex: UInt64 = 0
 
-  public var leaderID: String = String()
+  public var lastLogTerm: UInt64 = 0
+
+  /// The election follows a leadership transfer: grant even if a leader was heard from recently.
+  public var leadershipTransfer: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Caravan_V1_RaftVoteResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var granted: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Caravan_V1_RaftAppendRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
 
   public var prevLogIndex: UInt64 = 0
 
   public var prevLogTerm: UInt64 = 0
 
-  /// Empty for heartbeats.
   public var entries: [Caravan_V1_LogEntry] = []
 
   public var leaderCommit: UInt64 = 0
 
-  /// Increases by one per request on a stream; echoed in the response.
-  public var sequence: UInt64 = 0
-
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct Caravan_V1_AppendEntriesResponse: Sendable {
+public nonisolated struct Caravan_V1_RaftAppendResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
-
-  public var term: UInt64 = 0
 
   public var success: Bool = false
 
-  /// The follower's last log index after handling the request.
-  public var lastLogIndex: UInt64 = 0
+  /// On success the last index known to match; on rejection the rejected prev_log_index.
+  public var matchIndex: UInt64 = 0
 
-  /// On a mismatch: first index of conflict_term in the follower's log, so the leader can skip back a term.
-  public var conflictIndex: UInt64 = 0
+  /// On rejection: the largest index at or below the probed one whose term is at most the probed term.
+  public var hasHint_p: Bool = false
 
-  public var conflictTerm: UInt64 = 0
+  public var hintIndex: UInt64 = 0
 
-  /// The request's sequence.
-  public var sequence: UInt64 = 0
-
-  /// The failure is not transient (e.g. log mismatch): retry at once instead of backing off.
-  public var noRetryBackoff: Bool = false
+  public var hintTerm: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct Caravan_V1_RequestVoteRequest: Sendable {
+public nonisolated struct Caravan_V1_RaftHeartbeat: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var term: UInt64 = 0
+  public var commit: UInt64 = 0
 
-  public var candidateID: String = String()
-
-  public var lastLogIndex: UInt64 = 0
-
-  public var lastLogTerm: UInt64 = 0
-
-  /// The election follows TimeoutNow: grant even if a leader was heard from recently.
-  public var leadershipTransfer: Bool = false
+  /// Non-zero when the heartbeat also confirms leadership for a linearizable read.
+  public var readContext: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct Caravan_V1_RequestVoteResponse: Sendable {
+public nonisolated struct Caravan_V1_RaftHeartbeatResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var term: UInt64 = 0
-
-  public var granted: Bool = false
+  public var readContext: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct Caravan_V1_PreVoteRequest: Sendable {
+public nonisolated struct Caravan_V1_RaftReadIndexRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// The term the candidate would campaign in (its current term + 1); the receiver does not adopt it.
-  public var term: UInt64 = 0
-
-  public var candidateID: String = String()
-
-  public var lastLogIndex: UInt64 = 0
-
-  public var lastLogTerm: UInt64 = 0
-
-  public var leadershipTransfer: Bool = false
+  public var readContext: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct Caravan_V1_PreVoteResponse: Sendable {
+public nonisolated struct Caravan_V1_RaftReadIndexResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// The receiver's current term.
-  public var term: UInt64 = 0
+  public var readContext: UInt64 = 0
 
-  public var granted: Bool = false
+  /// The commit index the read must wait for; zero when the leader could not serve it.
+  public var index: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-/// Sent once, in the first chunk of InstallSnapshot.
-public nonisolated struct Caravan_V1_InstallSnapshotHeader: Sendable {
+public nonisolated struct Caravan_V1_RaftTimeoutNow: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Tells a follower that a snapshot is on its way; never sent on the message stream itself.
+public nonisolated struct Caravan_V1_RaftSnapshotMetadata: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var index: UInt64 = 0
+
   public var term: UInt64 = 0
 
-  public var leaderID: String = String()
+  /// The membership as of index, in the Raft module's binary encoding.
+  public var membership: Data = Data()
 
-  /// Last log index and term the snapshot covers.
-  public var lastIndex: UInt64 = 0
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  public var lastTerm: UInt64 = 0
+  public init() {}
+}
 
-  /// Membership as of last_index.
-  public var configuration: Caravan_V1_RaftConfiguration {
-    get {_configuration ?? Caravan_V1_RaftConfiguration()}
-    set {_configuration = newValue}
+public nonisolated struct Caravan_V1_RaftMessage: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var from: UInt64 = 0
+
+  public var to: UInt64 = 0
+
+  /// For a pre-vote, the term the sender would campaign in.
+  public var term: UInt64 = 0
+
+  public var kind: Caravan_V1_RaftMessage.OneOf_Kind? = nil
+
+  public var preVote: Caravan_V1_RaftVoteRequest {
+    get {
+      if case .preVote(let v)? = kind {return v}
+      return Caravan_V1_RaftVoteRequest()
+    }
+    set {kind = .preVote(newValue)}
   }
-  /// Returns true if `configuration` has been explicitly set.
-  public var hasConfiguration: Bool {self._configuration != nil}
-  /// Clears the value of `configuration`. Subsequent reads from it will return its default value.
-  public mutating func clearConfiguration() {self._configuration = nil}
 
-  public var configurationIndex: UInt64 = 0
+  public var preVoteResponse: Caravan_V1_RaftVoteResponse {
+    get {
+      if case .preVoteResponse(let v)? = kind {return v}
+      return Caravan_V1_RaftVoteResponse()
+    }
+    set {kind = .preVoteResponse(newValue)}
+  }
 
-  /// Total bytes of snapshot data.
-  public var size: UInt64 = 0
+  public var requestVote: Caravan_V1_RaftVoteRequest {
+    get {
+      if case .requestVote(let v)? = kind {return v}
+      return Caravan_V1_RaftVoteRequest()
+    }
+    set {kind = .requestVote(newValue)}
+  }
+
+  public var requestVoteResponse: Caravan_V1_RaftVoteResponse {
+    get {
+      if case .requestVoteResponse(let v)? = kind {return v}
+      return Caravan_V1_RaftVoteResponse()
+    }
+    set {kind = .requestVoteResponse(newValue)}
+  }
+
+  public var append: Caravan_V1_RaftAppendRequest {
+    get {
+      if case .append(let v)? = kind {return v}
+      return Caravan_V1_RaftAppendRequest()
+    }
+    set {kind = .append(newValue)}
+  }
+
+  public var appendResponse: Caravan_V1_RaftAppendResponse {
+    get {
+      if case .appendResponse(let v)? = kind {return v}
+      return Caravan_V1_RaftAppendResponse()
+    }
+    set {kind = .appendResponse(newValue)}
+  }
+
+  public var heartbeat: Caravan_V1_RaftHeartbeat {
+    get {
+      if case .heartbeat(let v)? = kind {return v}
+      return Caravan_V1_RaftHeartbeat()
+    }
+    set {kind = .heartbeat(newValue)}
+  }
+
+  public var heartbeatResponse: Caravan_V1_RaftHeartbeatResponse {
+    get {
+      if case .heartbeatResponse(let v)? = kind {return v}
+      return Caravan_V1_RaftHeartbeatResponse()
+    }
+    set {kind = .heartbeatResponse(newValue)}
+  }
+
+  public var readIndex: Caravan_V1_RaftReadIndexRequest {
+    get {
+      if case .readIndex(let v)? = kind {return v}
+      return Caravan_V1_RaftReadIndexRequest()
+    }
+    set {kind = .readIndex(newValue)}
+  }
+
+  public var readIndexResponse: Caravan_V1_RaftReadIndexResponse {
+    get {
+      if case .readIndexResponse(let v)? = kind {return v}
+      return Caravan_V1_RaftReadIndexResponse()
+    }
+    set {kind = .readIndexResponse(newValue)}
+  }
+
+  public var timeoutNow: Caravan_V1_RaftTimeoutNow {
+    get {
+      if case .timeoutNow(let v)? = kind {return v}
+      return Caravan_V1_RaftTimeoutNow()
+    }
+    set {kind = .timeoutNow(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Kind: Equatable, Sendable {
+    case preVote(Caravan_V1_RaftVoteRequest)
+    case preVoteResponse(Caravan_V1_RaftVoteResponse)
+    case requestVote(Caravan_V1_RaftVoteRequest)
+    case requestVoteResponse(Caravan_V1_RaftVoteResponse)
+    case append(Caravan_V1_RaftAppendRequest)
+    case appendResponse(Caravan_V1_RaftAppendResponse)
+    case heartbeat(Caravan_V1_RaftHeartbeat)
+    case heartbeatResponse(Caravan_V1_RaftHeartbeatResponse)
+    case readIndex(Caravan_V1_RaftReadIndexRequest)
+    case readIndexResponse(Caravan_V1_RaftReadIndexResponse)
+    case timeoutNow(Caravan_V1_RaftTimeoutNow)
+
+  }
+
+  public init() {}
+}
+
+public nonisolated struct Caravan_V1_RaftStreamSummary: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Messages the receiver accepted on the stream.
+  public var received: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
-
-  fileprivate var _configuration: Caravan_V1_RaftConfiguration? = nil
 }
 
 public nonisolated struct Caravan_V1_InstallSnapshotChunk: Sendable {
@@ -348,28 +457,37 @@ public nonisolated struct Caravan_V1_InstallSnapshotChunk: Sendable {
   // methods supported on all messages.
 
   /// First chunk only.
-  public var header: Caravan_V1_InstallSnapshotHeader {
-    get {_header ?? Caravan_V1_InstallSnapshotHeader()}
-    set {_header = newValue}
+  public var from: UInt64 = 0
+
+  public var to: UInt64 = 0
+
+  public var term: UInt64 = 0
+
+  public var metadata: Caravan_V1_RaftSnapshotMetadata {
+    get {_metadata ?? Caravan_V1_RaftSnapshotMetadata()}
+    set {_metadata = newValue}
   }
-  /// Returns true if `header` has been explicitly set.
-  public var hasHeader: Bool {self._header != nil}
-  /// Clears the value of `header`. Subsequent reads from it will return its default value.
-  public mutating func clearHeader() {self._header = nil}
+  /// Returns true if `metadata` has been explicitly set.
+  public var hasMetadata: Bool {self._metadata != nil}
+  /// Clears the value of `metadata`. Subsequent reads from it will return its default value.
+  public mutating func clearMetadata() {self._metadata = nil}
+
+  /// Total bytes of snapshot data (first chunk only).
+  public var size: UInt64 = 0
 
   public var data: Data = Data()
 
   /// Offset of data within the snapshot.
   public var offset: UInt64 = 0
 
-  /// Last chunk.
-  public var done: Bool = false
+  /// Last chunk only: hex SHA-256 of all data.
+  public var sha256: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _header: Caravan_V1_InstallSnapshotHeader? = nil
+  fileprivate var _metadata: Caravan_V1_RaftSnapshotMetadata? = nil
 }
 
 public nonisolated struct Caravan_V1_InstallSnapshotResponse: Sendable {
@@ -377,35 +495,7 @@ public nonisolated struct Caravan_V1_InstallSnapshotResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var term: UInt64 = 0
-
-  public var success: Bool = false
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-}
-
-public nonisolated struct Caravan_V1_TimeoutNowRequest: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var term: UInt64 = 0
-
-  public var leaderID: String = String()
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-}
-
-public nonisolated struct Caravan_V1_TimeoutNowResponse: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var term: UInt64 = 0
+  public var accepted: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -417,7 +507,7 @@ public nonisolated struct Caravan_V1_ForwardApplyRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// An encoded FSM command envelope (type tag, version, ignorable flag, payload).
+  /// An encoded StateCommand.
   public var command: Data = Data()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -433,8 +523,110 @@ public nonisolated struct Caravan_V1_ForwardApplyResponse: Sendable {
   /// Log index the command was committed at.
   public var index: UInt64 = 0
 
-  /// The FSM's encoded result, if any.
+  /// The encoded StateCommandResult.
   public var result: Data = Data()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Caravan_V1_RaftJoinRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var server: Caravan_V1_RaftServer {
+    get {_server ?? Caravan_V1_RaftServer()}
+    set {_server = newValue}
+  }
+  /// Returns true if `server` has been explicitly set.
+  public var hasServer: Bool {self._server != nil}
+  /// Clears the value of `server`. Subsequent reads from it will return its default value.
+  public mutating func clearServer() {self._server = nil}
+
+  /// The sender's expected cluster size (bootstrap_expect); servers that disagree refuse to form a cluster.
+  public var bootstrapExpect: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _server: Caravan_V1_RaftServer? = nil
+}
+
+public nonisolated struct Caravan_V1_RaftJoinResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The receiver itself first, then every server it knows of.
+  public var servers: [Caravan_V1_RaftServer] = []
+
+  /// The receiver already belongs to a formed cluster (then `servers` is its membership).
+  public var clusterFormed: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Caravan_V1_RaftOperatorRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var action: Caravan_V1_RaftOperatorRequest.OneOf_Action? = nil
+
+  /// Add as non-voter; the leader promotes it once it has caught up.
+  public var addServer: Caravan_V1_RaftServer {
+    get {
+      if case .addServer(let v)? = action {return v}
+      return Caravan_V1_RaftServer()
+    }
+    set {action = .addServer(newValue)}
+  }
+
+  public var removeServer: UInt64 {
+    get {
+      if case .removeServer(let v)? = action {return v}
+      return 0
+    }
+    set {action = .removeServer(newValue)}
+  }
+
+  /// 0 = the most up-to-date voter.
+  public var transferLeadershipTo: UInt64 {
+    get {
+      if case .transferLeadershipTo(let v)? = action {return v}
+      return 0
+    }
+    set {action = .transferLeadershipTo(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Action: Equatable, Sendable {
+    /// Add as non-voter; the leader promotes it once it has caught up.
+    case addServer(Caravan_V1_RaftServer)
+    case removeServer(UInt64)
+    /// 0 = the most up-to-date voter.
+    case transferLeadershipTo(UInt64)
+
+  }
+
+  public init() {}
+}
+
+public nonisolated struct Caravan_V1_RaftOperatorResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The log index of the membership change, or the new leader's ID for a transfer.
+  public var index: UInt64 = 0
+
+  public var leaderID: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -446,12 +638,12 @@ public nonisolated struct Caravan_V1_ForwardApplyResponse: Sendable {
 fileprivate nonisolated let _protobuf_package = "caravan.v1"
 
 nonisolated extension Caravan_V1_RaftSuffrage: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0RAFT_SUFFRAGE_UNSPECIFIED\0\u{1}RAFT_SUFFRAGE_VOTER\0\u{1}RAFT_SUFFRAGE_NONVOTER\0\u{1}RAFT_SUFFRAGE_STAGING\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0RAFT_SUFFRAGE_UNSPECIFIED\0\u{1}RAFT_SUFFRAGE_VOTER\0\u{1}RAFT_SUFFRAGE_NONVOTER\0")
 }
 
 nonisolated extension Caravan_V1_LogEntry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".LogEntry"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{1}term\0\u{1}type\0\u{1}data\0\u{3}appended_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{1}term\0\u{1}type\0\u{1}data\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -463,17 +655,12 @@ nonisolated extension Caravan_V1_LogEntry: SwiftProtobuf.Message, SwiftProtobuf.
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
       case 3: try { try decoder.decodeSingularEnumField(value: &self.type) }()
       case 4: try { try decoder.decodeSingularBytesField(value: &self.data) }()
-      case 5: try { try decoder.decodeSingularMessageField(value: &self._appendedAt) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
     if self.index != 0 {
       try visitor.visitSingularUInt64Field(value: self.index, fieldNumber: 1)
     }
@@ -486,9 +673,6 @@ nonisolated extension Caravan_V1_LogEntry: SwiftProtobuf.Message, SwiftProtobuf.
     if !self.data.isEmpty {
       try visitor.visitSingularBytesField(value: self.data, fieldNumber: 4)
     }
-    try { if let v = self._appendedAt {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
-    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -497,7 +681,6 @@ nonisolated extension Caravan_V1_LogEntry: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.term != rhs.term {return false}
     if lhs.type != rhs.type {return false}
     if lhs.data != rhs.data {return false}
-    if lhs._appendedAt != rhs._appendedAt {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -509,7 +692,7 @@ nonisolated extension Caravan_V1_LogEntry.EntryType: SwiftProtobuf._ProtoNamePro
 
 nonisolated extension Caravan_V1_RaftServer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RaftServer"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}address\0\u{1}suffrage\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}address\0\u{1}suffrage\0\u{1}name\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -517,23 +700,27 @@ nonisolated extension Caravan_V1_RaftServer: SwiftProtobuf.Message, SwiftProtobu
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.id) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.address) }()
       case 3: try { try decoder.decodeSingularEnumField(value: &self.suffrage) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.name) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.id.isEmpty {
-      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    if self.id != 0 {
+      try visitor.visitSingularUInt64Field(value: self.id, fieldNumber: 1)
     }
     if !self.address.isEmpty {
       try visitor.visitSingularStringField(value: self.address, fieldNumber: 2)
     }
     if self.suffrage != .unspecified {
       try visitor.visitSingularEnumField(value: self.suffrage, fieldNumber: 3)
+    }
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 4)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -542,6 +729,7 @@ nonisolated extension Caravan_V1_RaftServer: SwiftProtobuf.Message, SwiftProtobu
     if lhs.id != rhs.id {return false}
     if lhs.address != rhs.address {return false}
     if lhs.suffrage != rhs.suffrage {return false}
+    if lhs.name != rhs.name {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -577,9 +765,9 @@ nonisolated extension Caravan_V1_RaftConfiguration: SwiftProtobuf.Message, Swift
   }
 }
 
-nonisolated extension Caravan_V1_AppendEntriesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".AppendEntriesRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}term\0\u{3}leader_id\0\u{3}prev_log_index\0\u{3}prev_log_term\0\u{1}entries\0\u{3}leader_commit\0\u{1}sequence\0")
+nonisolated extension Caravan_V1_RaftVoteRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RaftVoteRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}last_log_index\0\u{3}last_log_term\0\u{3}leadership_transfer\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -587,59 +775,114 @@ nonisolated extension Caravan_V1_AppendEntriesRequest: SwiftProtobuf.Message, Sw
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.leaderID) }()
-      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.prevLogIndex) }()
-      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.prevLogTerm) }()
-      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.entries) }()
-      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.leaderCommit) }()
-      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.sequence) }()
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.lastLogIndex) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.lastLogTerm) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.leadershipTransfer) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.term != 0 {
-      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 1)
+    if self.lastLogIndex != 0 {
+      try visitor.visitSingularUInt64Field(value: self.lastLogIndex, fieldNumber: 1)
     }
-    if !self.leaderID.isEmpty {
-      try visitor.visitSingularStringField(value: self.leaderID, fieldNumber: 2)
+    if self.lastLogTerm != 0 {
+      try visitor.visitSingularUInt64Field(value: self.lastLogTerm, fieldNumber: 2)
     }
-    if self.prevLogIndex != 0 {
-      try visitor.visitSingularUInt64Field(value: self.prevLogIndex, fieldNumber: 3)
-    }
-    if self.prevLogTerm != 0 {
-      try visitor.visitSingularUInt64Field(value: self.prevLogTerm, fieldNumber: 4)
-    }
-    if !self.entries.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.entries, fieldNumber: 5)
-    }
-    if self.leaderCommit != 0 {
-      try visitor.visitSingularUInt64Field(value: self.leaderCommit, fieldNumber: 6)
-    }
-    if self.sequence != 0 {
-      try visitor.visitSingularUInt64Field(value: self.sequence, fieldNumber: 7)
+    if self.leadershipTransfer != false {
+      try visitor.visitSingularBoolField(value: self.leadershipTransfer, fieldNumber: 3)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Caravan_V1_AppendEntriesRequest, rhs: Caravan_V1_AppendEntriesRequest) -> Bool {
-    if lhs.term != rhs.term {return false}
-    if lhs.leaderID != rhs.leaderID {return false}
+  public static func ==(lhs: Caravan_V1_RaftVoteRequest, rhs: Caravan_V1_RaftVoteRequest) -> Bool {
+    if lhs.lastLogIndex != rhs.lastLogIndex {return false}
+    if lhs.lastLogTerm != rhs.lastLogTerm {return false}
+    if lhs.leadershipTransfer != rhs.leadershipTransfer {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Caravan_V1_RaftVoteResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RaftVoteResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}granted\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.granted) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.granted != false {
+      try visitor.visitSingularBoolField(value: self.granted, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Caravan_V1_RaftVoteResponse, rhs: Caravan_V1_RaftVoteResponse) -> Bool {
+    if lhs.granted != rhs.granted {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Caravan_V1_RaftAppendRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RaftAppendRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}prev_log_index\0\u{3}prev_log_term\0\u{1}entries\0\u{3}leader_commit\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.prevLogIndex) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.prevLogTerm) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.entries) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.leaderCommit) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.prevLogIndex != 0 {
+      try visitor.visitSingularUInt64Field(value: self.prevLogIndex, fieldNumber: 1)
+    }
+    if self.prevLogTerm != 0 {
+      try visitor.visitSingularUInt64Field(value: self.prevLogTerm, fieldNumber: 2)
+    }
+    if !self.entries.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.entries, fieldNumber: 3)
+    }
+    if self.leaderCommit != 0 {
+      try visitor.visitSingularUInt64Field(value: self.leaderCommit, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Caravan_V1_RaftAppendRequest, rhs: Caravan_V1_RaftAppendRequest) -> Bool {
     if lhs.prevLogIndex != rhs.prevLogIndex {return false}
     if lhs.prevLogTerm != rhs.prevLogTerm {return false}
     if lhs.entries != rhs.entries {return false}
     if lhs.leaderCommit != rhs.leaderCommit {return false}
-    if lhs.sequence != rhs.sequence {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Caravan_V1_AppendEntriesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".AppendEntriesResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}term\0\u{1}success\0\u{3}last_log_index\0\u{3}conflict_index\0\u{3}conflict_term\0\u{1}sequence\0\u{3}no_retry_backoff\0")
+nonisolated extension Caravan_V1_RaftAppendResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RaftAppendResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}success\0\u{3}match_index\0\u{3}has_hint\0\u{3}hint_index\0\u{3}hint_term\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -647,59 +890,49 @@ nonisolated extension Caravan_V1_AppendEntriesResponse: SwiftProtobuf.Message, S
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
-      case 2: try { try decoder.decodeSingularBoolField(value: &self.success) }()
-      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.lastLogIndex) }()
-      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.conflictIndex) }()
-      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.conflictTerm) }()
-      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.sequence) }()
-      case 7: try { try decoder.decodeSingularBoolField(value: &self.noRetryBackoff) }()
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.success) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.matchIndex) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.hasHint_p) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.hintIndex) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.hintTerm) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.term != 0 {
-      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 1)
-    }
     if self.success != false {
-      try visitor.visitSingularBoolField(value: self.success, fieldNumber: 2)
+      try visitor.visitSingularBoolField(value: self.success, fieldNumber: 1)
     }
-    if self.lastLogIndex != 0 {
-      try visitor.visitSingularUInt64Field(value: self.lastLogIndex, fieldNumber: 3)
+    if self.matchIndex != 0 {
+      try visitor.visitSingularUInt64Field(value: self.matchIndex, fieldNumber: 2)
     }
-    if self.conflictIndex != 0 {
-      try visitor.visitSingularUInt64Field(value: self.conflictIndex, fieldNumber: 4)
+    if self.hasHint_p != false {
+      try visitor.visitSingularBoolField(value: self.hasHint_p, fieldNumber: 3)
     }
-    if self.conflictTerm != 0 {
-      try visitor.visitSingularUInt64Field(value: self.conflictTerm, fieldNumber: 5)
+    if self.hintIndex != 0 {
+      try visitor.visitSingularUInt64Field(value: self.hintIndex, fieldNumber: 4)
     }
-    if self.sequence != 0 {
-      try visitor.visitSingularUInt64Field(value: self.sequence, fieldNumber: 6)
-    }
-    if self.noRetryBackoff != false {
-      try visitor.visitSingularBoolField(value: self.noRetryBackoff, fieldNumber: 7)
+    if self.hintTerm != 0 {
+      try visitor.visitSingularUInt64Field(value: self.hintTerm, fieldNumber: 5)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Caravan_V1_AppendEntriesResponse, rhs: Caravan_V1_AppendEntriesResponse) -> Bool {
-    if lhs.term != rhs.term {return false}
+  public static func ==(lhs: Caravan_V1_RaftAppendResponse, rhs: Caravan_V1_RaftAppendResponse) -> Bool {
     if lhs.success != rhs.success {return false}
-    if lhs.lastLogIndex != rhs.lastLogIndex {return false}
-    if lhs.conflictIndex != rhs.conflictIndex {return false}
-    if lhs.conflictTerm != rhs.conflictTerm {return false}
-    if lhs.sequence != rhs.sequence {return false}
-    if lhs.noRetryBackoff != rhs.noRetryBackoff {return false}
+    if lhs.matchIndex != rhs.matchIndex {return false}
+    if lhs.hasHint_p != rhs.hasHint_p {return false}
+    if lhs.hintIndex != rhs.hintIndex {return false}
+    if lhs.hintTerm != rhs.hintTerm {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Caravan_V1_RequestVoteRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".RequestVoteRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}term\0\u{3}candidate_id\0\u{3}last_log_index\0\u{3}last_log_term\0\u{3}leadership_transfer\0")
+nonisolated extension Caravan_V1_RaftHeartbeat: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RaftHeartbeat"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}commit\0\u{3}read_context\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -707,49 +940,34 @@ nonisolated extension Caravan_V1_RequestVoteRequest: SwiftProtobuf.Message, Swif
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.candidateID) }()
-      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.lastLogIndex) }()
-      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.lastLogTerm) }()
-      case 5: try { try decoder.decodeSingularBoolField(value: &self.leadershipTransfer) }()
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.commit) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.readContext) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.term != 0 {
-      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 1)
+    if self.commit != 0 {
+      try visitor.visitSingularUInt64Field(value: self.commit, fieldNumber: 1)
     }
-    if !self.candidateID.isEmpty {
-      try visitor.visitSingularStringField(value: self.candidateID, fieldNumber: 2)
-    }
-    if self.lastLogIndex != 0 {
-      try visitor.visitSingularUInt64Field(value: self.lastLogIndex, fieldNumber: 3)
-    }
-    if self.lastLogTerm != 0 {
-      try visitor.visitSingularUInt64Field(value: self.lastLogTerm, fieldNumber: 4)
-    }
-    if self.leadershipTransfer != false {
-      try visitor.visitSingularBoolField(value: self.leadershipTransfer, fieldNumber: 5)
+    if self.readContext != 0 {
+      try visitor.visitSingularUInt64Field(value: self.readContext, fieldNumber: 2)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Caravan_V1_RequestVoteRequest, rhs: Caravan_V1_RequestVoteRequest) -> Bool {
-    if lhs.term != rhs.term {return false}
-    if lhs.candidateID != rhs.candidateID {return false}
-    if lhs.lastLogIndex != rhs.lastLogIndex {return false}
-    if lhs.lastLogTerm != rhs.lastLogTerm {return false}
-    if lhs.leadershipTransfer != rhs.leadershipTransfer {return false}
+  public static func ==(lhs: Caravan_V1_RaftHeartbeat, rhs: Caravan_V1_RaftHeartbeat) -> Bool {
+    if lhs.commit != rhs.commit {return false}
+    if lhs.readContext != rhs.readContext {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Caravan_V1_RequestVoteResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".RequestVoteResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}term\0\u{1}granted\0")
+nonisolated extension Caravan_V1_RaftHeartbeatResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RaftHeartbeatResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}read_context\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -757,34 +975,29 @@ nonisolated extension Caravan_V1_RequestVoteResponse: SwiftProtobuf.Message, Swi
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
-      case 2: try { try decoder.decodeSingularBoolField(value: &self.granted) }()
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.readContext) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.term != 0 {
-      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 1)
-    }
-    if self.granted != false {
-      try visitor.visitSingularBoolField(value: self.granted, fieldNumber: 2)
+    if self.readContext != 0 {
+      try visitor.visitSingularUInt64Field(value: self.readContext, fieldNumber: 1)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Caravan_V1_RequestVoteResponse, rhs: Caravan_V1_RequestVoteResponse) -> Bool {
-    if lhs.term != rhs.term {return false}
-    if lhs.granted != rhs.granted {return false}
+  public static func ==(lhs: Caravan_V1_RaftHeartbeatResponse, rhs: Caravan_V1_RaftHeartbeatResponse) -> Bool {
+    if lhs.readContext != rhs.readContext {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Caravan_V1_PreVoteRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".PreVoteRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}term\0\u{3}candidate_id\0\u{3}last_log_index\0\u{3}last_log_term\0\u{3}leadership_transfer\0")
+nonisolated extension Caravan_V1_RaftReadIndexRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RaftReadIndexRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}read_context\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -792,49 +1005,29 @@ nonisolated extension Caravan_V1_PreVoteRequest: SwiftProtobuf.Message, SwiftPro
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.candidateID) }()
-      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.lastLogIndex) }()
-      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.lastLogTerm) }()
-      case 5: try { try decoder.decodeSingularBoolField(value: &self.leadershipTransfer) }()
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.readContext) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.term != 0 {
-      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 1)
-    }
-    if !self.candidateID.isEmpty {
-      try visitor.visitSingularStringField(value: self.candidateID, fieldNumber: 2)
-    }
-    if self.lastLogIndex != 0 {
-      try visitor.visitSingularUInt64Field(value: self.lastLogIndex, fieldNumber: 3)
-    }
-    if self.lastLogTerm != 0 {
-      try visitor.visitSingularUInt64Field(value: self.lastLogTerm, fieldNumber: 4)
-    }
-    if self.leadershipTransfer != false {
-      try visitor.visitSingularBoolField(value: self.leadershipTransfer, fieldNumber: 5)
+    if self.readContext != 0 {
+      try visitor.visitSingularUInt64Field(value: self.readContext, fieldNumber: 1)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Caravan_V1_PreVoteRequest, rhs: Caravan_V1_PreVoteRequest) -> Bool {
-    if lhs.term != rhs.term {return false}
-    if lhs.candidateID != rhs.candidateID {return false}
-    if lhs.lastLogIndex != rhs.lastLogIndex {return false}
-    if lhs.lastLogTerm != rhs.lastLogTerm {return false}
-    if lhs.leadershipTransfer != rhs.leadershipTransfer {return false}
+  public static func ==(lhs: Caravan_V1_RaftReadIndexRequest, rhs: Caravan_V1_RaftReadIndexRequest) -> Bool {
+    if lhs.readContext != rhs.readContext {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Caravan_V1_PreVoteResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".PreVoteResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}term\0\u{1}granted\0")
+nonisolated extension Caravan_V1_RaftReadIndexResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RaftReadIndexResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}read_context\0\u{1}index\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -842,34 +1035,53 @@ nonisolated extension Caravan_V1_PreVoteResponse: SwiftProtobuf.Message, SwiftPr
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
-      case 2: try { try decoder.decodeSingularBoolField(value: &self.granted) }()
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.readContext) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.index) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.term != 0 {
-      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 1)
+    if self.readContext != 0 {
+      try visitor.visitSingularUInt64Field(value: self.readContext, fieldNumber: 1)
     }
-    if self.granted != false {
-      try visitor.visitSingularBoolField(value: self.granted, fieldNumber: 2)
+    if self.index != 0 {
+      try visitor.visitSingularUInt64Field(value: self.index, fieldNumber: 2)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Caravan_V1_PreVoteResponse, rhs: Caravan_V1_PreVoteResponse) -> Bool {
-    if lhs.term != rhs.term {return false}
-    if lhs.granted != rhs.granted {return false}
+  public static func ==(lhs: Caravan_V1_RaftReadIndexResponse, rhs: Caravan_V1_RaftReadIndexResponse) -> Bool {
+    if lhs.readContext != rhs.readContext {return false}
+    if lhs.index != rhs.index {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension Caravan_V1_InstallSnapshotHeader: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".InstallSnapshotHeader"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}term\0\u{3}leader_id\0\u{3}last_index\0\u{3}last_term\0\u{1}configuration\0\u{3}configuration_index\0\u{1}size\0")
+nonisolated extension Caravan_V1_RaftTimeoutNow: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RaftTimeoutNow"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Caravan_V1_RaftTimeoutNow, rhs: Caravan_V1_RaftTimeoutNow) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Caravan_V1_RaftSnapshotMetadata: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RaftSnapshotMetadata"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{1}term\0\u{1}membership\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -877,13 +1089,192 @@ nonisolated extension Caravan_V1_InstallSnapshotHeader: SwiftProtobuf.Message, S
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.leaderID) }()
-      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.lastIndex) }()
-      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.lastTerm) }()
-      case 5: try { try decoder.decodeSingularMessageField(value: &self._configuration) }()
-      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.configurationIndex) }()
-      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.size) }()
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.index) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.membership) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.index != 0 {
+      try visitor.visitSingularUInt64Field(value: self.index, fieldNumber: 1)
+    }
+    if self.term != 0 {
+      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 2)
+    }
+    if !self.membership.isEmpty {
+      try visitor.visitSingularBytesField(value: self.membership, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Caravan_V1_RaftSnapshotMetadata, rhs: Caravan_V1_RaftSnapshotMetadata) -> Bool {
+    if lhs.index != rhs.index {return false}
+    if lhs.term != rhs.term {return false}
+    if lhs.membership != rhs.membership {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Caravan_V1_RaftMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RaftMessage"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}from\0\u{1}to\0\u{1}term\0\u{4}\u{7}pre_vote\0\u{3}pre_vote_response\0\u{3}request_vote\0\u{3}request_vote_response\0\u{1}append\0\u{3}append_response\0\u{1}heartbeat\0\u{3}heartbeat_response\0\u{3}read_index\0\u{3}read_index_response\0\u{3}timeout_now\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.from) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.to) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
+      case 10: try {
+        var v: Caravan_V1_RaftVoteRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .preVote(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .preVote(v)
+        }
+      }()
+      case 11: try {
+        var v: Caravan_V1_RaftVoteResponse?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .preVoteResponse(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .preVoteResponse(v)
+        }
+      }()
+      case 12: try {
+        var v: Caravan_V1_RaftVoteRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .requestVote(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .requestVote(v)
+        }
+      }()
+      case 13: try {
+        var v: Caravan_V1_RaftVoteResponse?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .requestVoteResponse(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .requestVoteResponse(v)
+        }
+      }()
+      case 14: try {
+        var v: Caravan_V1_RaftAppendRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .append(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .append(v)
+        }
+      }()
+      case 15: try {
+        var v: Caravan_V1_RaftAppendResponse?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .appendResponse(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .appendResponse(v)
+        }
+      }()
+      case 16: try {
+        var v: Caravan_V1_RaftHeartbeat?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .heartbeat(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .heartbeat(v)
+        }
+      }()
+      case 17: try {
+        var v: Caravan_V1_RaftHeartbeatResponse?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .heartbeatResponse(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .heartbeatResponse(v)
+        }
+      }()
+      case 18: try {
+        var v: Caravan_V1_RaftReadIndexRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .readIndex(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .readIndex(v)
+        }
+      }()
+      case 19: try {
+        var v: Caravan_V1_RaftReadIndexResponse?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .readIndexResponse(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .readIndexResponse(v)
+        }
+      }()
+      case 20: try {
+        var v: Caravan_V1_RaftTimeoutNow?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .timeoutNow(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .timeoutNow(v)
+        }
+      }()
       default: break
       }
     }
@@ -894,38 +1285,100 @@ nonisolated extension Caravan_V1_InstallSnapshotHeader: SwiftProtobuf.Message, S
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
     // https://github.com/apple/swift-protobuf/issues/1182
+    if self.from != 0 {
+      try visitor.visitSingularUInt64Field(value: self.from, fieldNumber: 1)
+    }
+    if self.to != 0 {
+      try visitor.visitSingularUInt64Field(value: self.to, fieldNumber: 2)
+    }
     if self.term != 0 {
-      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 1)
+      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 3)
     }
-    if !self.leaderID.isEmpty {
-      try visitor.visitSingularStringField(value: self.leaderID, fieldNumber: 2)
-    }
-    if self.lastIndex != 0 {
-      try visitor.visitSingularUInt64Field(value: self.lastIndex, fieldNumber: 3)
-    }
-    if self.lastTerm != 0 {
-      try visitor.visitSingularUInt64Field(value: self.lastTerm, fieldNumber: 4)
-    }
-    try { if let v = self._configuration {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
-    } }()
-    if self.configurationIndex != 0 {
-      try visitor.visitSingularUInt64Field(value: self.configurationIndex, fieldNumber: 6)
-    }
-    if self.size != 0 {
-      try visitor.visitSingularUInt64Field(value: self.size, fieldNumber: 7)
+    switch self.kind {
+    case .preVote?: try {
+      guard case .preVote(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    }()
+    case .preVoteResponse?: try {
+      guard case .preVoteResponse(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+    }()
+    case .requestVote?: try {
+      guard case .requestVote(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+    }()
+    case .requestVoteResponse?: try {
+      guard case .requestVoteResponse(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+    }()
+    case .append?: try {
+      guard case .append(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+    }()
+    case .appendResponse?: try {
+      guard case .appendResponse(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+    }()
+    case .heartbeat?: try {
+      guard case .heartbeat(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
+    }()
+    case .heartbeatResponse?: try {
+      guard case .heartbeatResponse(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
+    }()
+    case .readIndex?: try {
+      guard case .readIndex(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
+    }()
+    case .readIndexResponse?: try {
+      guard case .readIndexResponse(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 19)
+    }()
+    case .timeoutNow?: try {
+      guard case .timeoutNow(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
+    }()
+    case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Caravan_V1_InstallSnapshotHeader, rhs: Caravan_V1_InstallSnapshotHeader) -> Bool {
+  public static func ==(lhs: Caravan_V1_RaftMessage, rhs: Caravan_V1_RaftMessage) -> Bool {
+    if lhs.from != rhs.from {return false}
+    if lhs.to != rhs.to {return false}
     if lhs.term != rhs.term {return false}
-    if lhs.leaderID != rhs.leaderID {return false}
-    if lhs.lastIndex != rhs.lastIndex {return false}
-    if lhs.lastTerm != rhs.lastTerm {return false}
-    if lhs._configuration != rhs._configuration {return false}
-    if lhs.configurationIndex != rhs.configurationIndex {return false}
-    if lhs.size != rhs.size {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Caravan_V1_RaftStreamSummary: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RaftStreamSummary"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}received\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.received) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.received != 0 {
+      try visitor.visitSingularUInt64Field(value: self.received, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Caravan_V1_RaftStreamSummary, rhs: Caravan_V1_RaftStreamSummary) -> Bool {
+    if lhs.received != rhs.received {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -933,7 +1386,7 @@ nonisolated extension Caravan_V1_InstallSnapshotHeader: SwiftProtobuf.Message, S
 
 nonisolated extension Caravan_V1_InstallSnapshotChunk: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".InstallSnapshotChunk"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}header\0\u{1}data\0\u{1}offset\0\u{1}done\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}from\0\u{1}to\0\u{1}term\0\u{1}metadata\0\u{1}size\0\u{1}data\0\u{1}offset\0\u{1}sha256\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -941,10 +1394,14 @@ nonisolated extension Caravan_V1_InstallSnapshotChunk: SwiftProtobuf.Message, Sw
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._header) }()
-      case 2: try { try decoder.decodeSingularBytesField(value: &self.data) }()
-      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.offset) }()
-      case 4: try { try decoder.decodeSingularBoolField(value: &self.done) }()
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.from) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.to) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._metadata) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.size) }()
+      case 6: try { try decoder.decodeSingularBytesField(value: &self.data) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.offset) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.sha256) }()
       default: break
       }
     }
@@ -955,26 +1412,42 @@ nonisolated extension Caravan_V1_InstallSnapshotChunk: SwiftProtobuf.Message, Sw
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
     // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._header {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    if self.from != 0 {
+      try visitor.visitSingularUInt64Field(value: self.from, fieldNumber: 1)
+    }
+    if self.to != 0 {
+      try visitor.visitSingularUInt64Field(value: self.to, fieldNumber: 2)
+    }
+    if self.term != 0 {
+      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 3)
+    }
+    try { if let v = self._metadata {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
     } }()
+    if self.size != 0 {
+      try visitor.visitSingularUInt64Field(value: self.size, fieldNumber: 5)
+    }
     if !self.data.isEmpty {
-      try visitor.visitSingularBytesField(value: self.data, fieldNumber: 2)
+      try visitor.visitSingularBytesField(value: self.data, fieldNumber: 6)
     }
     if self.offset != 0 {
-      try visitor.visitSingularUInt64Field(value: self.offset, fieldNumber: 3)
+      try visitor.visitSingularUInt64Field(value: self.offset, fieldNumber: 7)
     }
-    if self.done != false {
-      try visitor.visitSingularBoolField(value: self.done, fieldNumber: 4)
+    if !self.sha256.isEmpty {
+      try visitor.visitSingularStringField(value: self.sha256, fieldNumber: 8)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Caravan_V1_InstallSnapshotChunk, rhs: Caravan_V1_InstallSnapshotChunk) -> Bool {
-    if lhs._header != rhs._header {return false}
+    if lhs.from != rhs.from {return false}
+    if lhs.to != rhs.to {return false}
+    if lhs.term != rhs.term {return false}
+    if lhs._metadata != rhs._metadata {return false}
+    if lhs.size != rhs.size {return false}
     if lhs.data != rhs.data {return false}
     if lhs.offset != rhs.offset {return false}
-    if lhs.done != rhs.done {return false}
+    if lhs.sha256 != rhs.sha256 {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -982,7 +1455,7 @@ nonisolated extension Caravan_V1_InstallSnapshotChunk: SwiftProtobuf.Message, Sw
 
 nonisolated extension Caravan_V1_InstallSnapshotResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".InstallSnapshotResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}term\0\u{1}success\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}accepted\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -990,91 +1463,21 @@ nonisolated extension Caravan_V1_InstallSnapshotResponse: SwiftProtobuf.Message,
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
-      case 2: try { try decoder.decodeSingularBoolField(value: &self.success) }()
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.accepted) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.term != 0 {
-      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 1)
-    }
-    if self.success != false {
-      try visitor.visitSingularBoolField(value: self.success, fieldNumber: 2)
+    if self.accepted != false {
+      try visitor.visitSingularBoolField(value: self.accepted, fieldNumber: 1)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Caravan_V1_InstallSnapshotResponse, rhs: Caravan_V1_InstallSnapshotResponse) -> Bool {
-    if lhs.term != rhs.term {return false}
-    if lhs.success != rhs.success {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Caravan_V1_TimeoutNowRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".TimeoutNowRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}term\0\u{3}leader_id\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.leaderID) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.term != 0 {
-      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 1)
-    }
-    if !self.leaderID.isEmpty {
-      try visitor.visitSingularStringField(value: self.leaderID, fieldNumber: 2)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Caravan_V1_TimeoutNowRequest, rhs: Caravan_V1_TimeoutNowRequest) -> Bool {
-    if lhs.term != rhs.term {return false}
-    if lhs.leaderID != rhs.leaderID {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Caravan_V1_TimeoutNowResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".TimeoutNowResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}term\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.term != 0 {
-      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 1)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Caravan_V1_TimeoutNowResponse, rhs: Caravan_V1_TimeoutNowResponse) -> Bool {
-    if lhs.term != rhs.term {return false}
+    if lhs.accepted != rhs.accepted {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1140,6 +1543,189 @@ nonisolated extension Caravan_V1_ForwardApplyResponse: SwiftProtobuf.Message, Sw
   public static func ==(lhs: Caravan_V1_ForwardApplyResponse, rhs: Caravan_V1_ForwardApplyResponse) -> Bool {
     if lhs.index != rhs.index {return false}
     if lhs.result != rhs.result {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Caravan_V1_RaftJoinRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RaftJoinRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}server\0\u{3}bootstrap_expect\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._server) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.bootstrapExpect) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._server {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.bootstrapExpect != 0 {
+      try visitor.visitSingularUInt32Field(value: self.bootstrapExpect, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Caravan_V1_RaftJoinRequest, rhs: Caravan_V1_RaftJoinRequest) -> Bool {
+    if lhs._server != rhs._server {return false}
+    if lhs.bootstrapExpect != rhs.bootstrapExpect {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Caravan_V1_RaftJoinResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RaftJoinResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}servers\0\u{3}cluster_formed\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.servers) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.clusterFormed) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.servers.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.servers, fieldNumber: 1)
+    }
+    if self.clusterFormed != false {
+      try visitor.visitSingularBoolField(value: self.clusterFormed, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Caravan_V1_RaftJoinResponse, rhs: Caravan_V1_RaftJoinResponse) -> Bool {
+    if lhs.servers != rhs.servers {return false}
+    if lhs.clusterFormed != rhs.clusterFormed {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Caravan_V1_RaftOperatorRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RaftOperatorRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}add_server\0\u{3}remove_server\0\u{3}transfer_leadership_to\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Caravan_V1_RaftServer?
+        var hadOneofValue = false
+        if let current = self.action {
+          hadOneofValue = true
+          if case .addServer(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.action = .addServer(v)
+        }
+      }()
+      case 2: try {
+        var v: UInt64?
+        try decoder.decodeSingularUInt64Field(value: &v)
+        if let v = v {
+          if self.action != nil {try decoder.handleConflictingOneOf()}
+          self.action = .removeServer(v)
+        }
+      }()
+      case 3: try {
+        var v: UInt64?
+        try decoder.decodeSingularUInt64Field(value: &v)
+        if let v = v {
+          if self.action != nil {try decoder.handleConflictingOneOf()}
+          self.action = .transferLeadershipTo(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.action {
+    case .addServer?: try {
+      guard case .addServer(let v)? = self.action else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    }()
+    case .removeServer?: try {
+      guard case .removeServer(let v)? = self.action else { preconditionFailure() }
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 2)
+    }()
+    case .transferLeadershipTo?: try {
+      guard case .transferLeadershipTo(let v)? = self.action else { preconditionFailure() }
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 3)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Caravan_V1_RaftOperatorRequest, rhs: Caravan_V1_RaftOperatorRequest) -> Bool {
+    if lhs.action != rhs.action {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Caravan_V1_RaftOperatorResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RaftOperatorResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{3}leader_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.index) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.leaderID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.index != 0 {
+      try visitor.visitSingularUInt64Field(value: self.index, fieldNumber: 1)
+    }
+    if self.leaderID != 0 {
+      try visitor.visitSingularUInt64Field(value: self.leaderID, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Caravan_V1_RaftOperatorResponse, rhs: Caravan_V1_RaftOperatorResponse) -> Bool {
+    if lhs.index != rhs.index {return false}
+    if lhs.leaderID != rhs.leaderID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
