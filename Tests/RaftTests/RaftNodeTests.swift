@@ -192,14 +192,20 @@ struct RaftNodeTests {
                 let kinds: [Message.Kind] = [
                     .preVote(lastIndex: wild(), lastTerm: small(6)),
                     .preVoteResponse(granted: small(2) == 0),
-                    .requestVote(lastIndex: small(10), lastTerm: small(6)),
+                    .requestVote(lastIndex: small(10), lastTerm: small(6), transfer: wild() % 2 == 0),
                     .requestVoteResponse(granted: small(2) == 0),
                     .appendEntries(prevIndex: small(10), prevTerm: small(6), entries: junk, commit: wild()),
                     .appendEntriesResponse(
                         success: small(2) == 0, matchIndex: wild(),
                         rejectHint: .init(index: wild(), term: small(9))),
-                    .heartbeat(commit: wild()),
-                    .heartbeatResponse,
+                    .heartbeat(commit: wild(), readContext: wild()),
+                    .heartbeatResponse(readContext: wild()),
+                    .readIndex(context: wild()),
+                    .readIndexResponse(context: wild(), index: wild()),
+                    .timeoutNow,
+                    .snapshot(
+                        SnapshotMetadata(
+                            index: wild(), term: small(6), membership: Membership(voters: [1, small(5)]))),
                 ]
                 let kind = kinds[Int(small(UInt64(kinds.count)))]
                 node.step(Message(from: small(5), to: small(3), term: small(2) == 0 ? small(6) : wild(), kind: kind))
@@ -208,7 +214,8 @@ struct RaftNodeTests {
                 let ready = node.ready()
                 node.advance(ready)
                 #expect(node.log.committed <= node.log.lastIndex)
-                #expect(zip(node.log.entries, 1...).allSatisfy { $0.0.index == Index($0.1) })
+                let start = node.log.compactedIndex
+                #expect(zip(node.log.entries, 1...).allSatisfy { $0.0.index == start + Index($0.1) })
             }
         }
     }

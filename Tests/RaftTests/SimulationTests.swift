@@ -7,19 +7,37 @@ struct SimulationReport {
     var violations: [String]
     var committed = 0
     var terms = 0
+    var readsServed = 0
+    var snapshotsInstalled = 0
 }
 
 /// Drives a cluster through random faults; returns the violations found.
 func simulate(size: Int, seed: UInt64, steps: Int) -> SimulationReport {
     let cluster = simulateCluster(size: size, seed: seed, steps: steps)
     return SimulationReport(
-        violations: cluster.violations, committed: cluster.committed.count, terms: cluster.leaders.count)
+        violations: cluster.violations, committed: cluster.committed.count, terms: cluster.leaders.count,
+        readsServed: cluster.readsServed, snapshotsInstalled: cluster.snapshotsInstalled)
+}
+
+/// A random valid-looking membership change; the core refuses the invalid ones, which is exercised too.
+func randomMembershipChange(_ rng: inout SplitMix64, cluster: Cluster, leader: Int) -> MembershipChange? {
+    guard let membership = cluster.servers[leader].node?.membership else { return nil }
+    let target = NodeID(rng.next(below: UInt64(cluster.servers.count)) + 1)
+    if membership.learners.contains(target) { return .promote(target) }
+    if !membership.contains(target) {
+        return rng.next(below: 4) == 0 ? .addVoter(target, context: []) : .addLearner(target, context: [])
+    }
+    // Keep at least three voters so a single crash does not stall the run for long.
+    return membership.voters.count > 3 ? .remove(target) : nil
 }
 
 func simulateCluster(size: Int, seed: UInt64, steps: Int) -> Cluster {
     var rng = SplitMix64(seed: seed)
     let variant = seed % 4
-    var cluster = Cluster(size: size, seed: seed, preVote: variant & 1 == 0, checkQuorum: variant & 2 == 0)
+    // Larger groups start with three voters and grow or shrink through membership changes.
+    var cluster = Cluster(
+        size: size, seed: seed, preVote: variant & 1 == 0, checkQuorum: variant & 2 == 0,
+        voters: size > 3 ? 3 : nil)
     var proposal: UInt32 = 0
     func bytes(_ value: UInt32) -> [UInt8] { [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value >> 16)] }
 
@@ -31,14 +49,31 @@ func simulateCluster(size: Int, seed: UInt64, steps: Int) -> Cluster {
             let pick = Int(rng.next(below: UInt64(cluster.inFlight.count)))
             let message = cluster.inFlight.swapAt(pick)
             let fate = rng.next(below: 100)
-            if fate < 5 { continue }  // dropped
+            if fate < 5 {
+                cluster.drop(message)
+                continue
+            }
             if fate < 10 { cluster.inFlight.append(message) }  // duplicated
             cluster.deliver(message)
         case 800..<880:
             cluster.tickAll()
-        case 880..<980:
+        case 880..<960:
             proposal += 1
             cluster.propose(Int(rng.next(below: UInt64(size))), bytes(proposal))
+        case 960..<970:
+            cluster.read(on: Int(rng.next(below: UInt64(size))))
+        case 970..<976:
+            cluster.snapshot(Int(rng.next(below: UInt64(size))), trailing: rng.next(below: 4))
+        case 976..<978:
+            if let leader = cluster.currentLeader,
+                let change = randomMembershipChange(&rng, cluster: cluster, leader: leader)
+            {
+                cluster.proposeMembershipChange(leader, change)
+            }
+        case 978..<980:
+            if let leader = cluster.currentLeader {
+                cluster.transferLeadership(leader, to: NodeID(rng.next(below: UInt64(size)) + 1))
+            }
         case 980..<983:
             for slot in 0..<size { cluster.group[slot] = Int(rng.next(below: 2)) }
         case 983..<990:
@@ -50,6 +85,7 @@ func simulateCluster(size: Int, seed: UInt64, steps: Int) -> Cluster {
             if !down.isEmpty { cluster.restart(down[Int(rng.next(below: UInt64(down.count)))]) }
         }
         if cluster.inFlight.count > 400 {
+            for message in cluster.inFlight.prefix(200) { cluster.drop(message) }
             cluster.inFlight.removeFirst(200)
         }
         if !cluster.violations.isEmpty { return cluster }
@@ -76,7 +112,9 @@ func simulateCluster(size: Int, seed: UInt64, steps: Int) -> Cluster {
             continue
         }
         let target = max(node.log.committed, Index(cluster.committed.count))
-        if finalCommitted && cluster.servers.allSatisfy({ Index($0.applied.count) >= target }) {
+        // Servers removed from the group no longer receive the log.
+        let members = cluster.servers.filter { $0.node.map { node.membership.contains($0.id) } ?? false }
+        if finalCommitted && members.allSatisfy({ Index($0.applied.count) >= target }) {
             done = true
             break
         }
@@ -85,7 +123,9 @@ func simulateCluster(size: Int, seed: UInt64, steps: Int) -> Cluster {
         cluster.fail("the cluster did not commit and apply a proposal everywhere after healing")
         return cluster
     }
-    for server in cluster.servers where Array(server.applied.prefix(cluster.committed.count)) != cluster.committed {
+    for server in cluster.servers
+    where Array(server.applied.prefix(cluster.committed.count)) != Array(cluster.committed.prefix(server.applied.count))
+    {
         cluster.fail("applied entries differ")
     }
     return cluster
@@ -124,9 +164,20 @@ struct SimulationTests {
 struct SimulationCoverageTests {
     @Test("a faulty run still elects several leaders and commits many entries")
     func exercisesTheProtocol() {
-        let report = simulate(size: 5, seed: 42, steps: 3000)
-        #expect(report.violations == [])
-        #expect(report.terms >= 2)
-        #expect(report.committed >= 50)
+        var reads = 0
+        var snapshots = 0
+        var terms = 0
+        for seed in UInt64(42)..<50 {
+            let report = simulate(size: 5, seed: seed, steps: 3000)
+            #expect(report.violations == [])
+            #expect(report.committed >= 50)
+            reads += report.readsServed
+            snapshots += report.snapshotsInstalled
+            terms += report.terms
+        }
+        #expect(terms >= 16)
+        // The runs must exercise linearizable reads and snapshot installation, not just replication.
+        #expect(reads >= 50)
+        #expect(snapshots >= 3)
     }
 }

@@ -78,7 +78,7 @@ struct VoteTests {
         let kind: Message.Kind =
             c.preVote
             ? .preVote(lastIndex: c.lastIndex, lastTerm: c.lastTerm)
-            : .requestVote(lastIndex: c.lastIndex, lastTerm: c.lastTerm)
+            : .requestVote(lastIndex: c.lastIndex, lastTerm: c.lastTerm, transfer: false)
         node.step(Message(from: 2, to: 1, term: c.requestTerm, kind: kind))
         let ready = node.ready()
         #expect(grantedVote(in: ready.messages) == c.granted)

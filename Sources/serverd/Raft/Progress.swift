@@ -5,6 +5,8 @@ struct Progress: Sendable, Hashable {
         case probe
         /// Appends are streamed optimistically, up to the in-flight limit.
         case replicate
+        /// A snapshot up to `pending` is on its way; nothing else is sent until it lands or fails.
+        case snapshot(pending: Index)
     }
 
     var match: Index = 0
@@ -25,6 +27,7 @@ struct Progress: Sendable, Hashable {
         switch state {
         case .probe: probeSent
         case .replicate: inflight.count >= maxInflight
+        case .snapshot: true
         }
     }
 
@@ -33,6 +36,12 @@ struct Progress: Sendable, Hashable {
         probeSent = false
         inflight.removeAll()
         next = match + 1
+    }
+
+    mutating func becomeSnapshot(pending index: Index) {
+        state = .snapshot(pending: index)
+        probeSent = false
+        inflight.removeAll()
     }
 
     mutating func becomeReplicate() {
@@ -62,6 +71,8 @@ struct Progress: Sendable, Hashable {
             guard rejected > match else { return false }
             becomeProbe()
             return true
+        case .snapshot:
+            return false
         case .probe:
             guard rejected == next - 1 else { return false }
             next = max(min(rejected, hint + 1), match + 1)

@@ -1,36 +1,47 @@
-/// The in-memory replicated log: entries from index 1, the commit index, and how much of it is persisted.
+/// The in-memory replicated log: the entries after the compaction point, the commit index, and how much of it
+/// is persisted.
+///
+/// Entries up to `compactedIndex` live only in a snapshot; `compactedTerm` is kept so the entry just before
+/// the first one can still be matched.
 public struct RaftLog: Sendable, Hashable {
-    /// `entries[i]` has index `i + 1`.
+    /// `entries[i]` has index `compactedIndex + i + 1`.
     public private(set) var entries: [Entry]
+    public private(set) var compactedIndex: Index
+    public private(set) var compactedTerm: Term
     public private(set) var committed: Index
     /// The last index known to be on stable storage.
     public internal(set) var stableIndex: Index
 
-    /// A log restored from storage; entries must be contiguous from index 1.
-    public init(entries: [Entry] = [], committed: Index = 0) {
+    /// A log restored from storage; entries must be contiguous from `compactedIndex + 1`, others are dropped.
+    public init(entries: [Entry] = [], committed: Index = 0, compactedIndex: Index = 0, compactedTerm: Term = 0) {
         var kept: [Entry] = []
-        for entry in entries where entry.index == Index(kept.count) + 1 {
+        for entry in entries where entry.index == compactedIndex + Index(kept.count) + 1 {
             kept.append(entry)
         }
         self.entries = kept
-        self.committed = min(committed, Index(kept.count))
-        self.stableIndex = Index(kept.count)
+        self.compactedIndex = compactedIndex
+        self.compactedTerm = compactedTerm
+        self.committed = min(max(committed, compactedIndex), compactedIndex + Index(kept.count))
+        self.stableIndex = compactedIndex + Index(kept.count)
     }
 
-    public var lastIndex: Index { Index(entries.count) }
+    public var firstIndex: Index { compactedIndex + 1 }
 
-    public var lastTerm: Term { entries.last?.term ?? 0 }
+    public var lastIndex: Index { compactedIndex + Index(entries.count) }
 
-    /// The term at `index`: zero at index zero, nil beyond the end.
+    public var lastTerm: Term { entries.last?.term ?? compactedTerm }
+
+    /// The term at `index`: zero at index zero of an uncompacted log, nil beyond the end or before the
+    /// compaction point.
     public func term(at index: Index) -> Term? {
-        if index == 0 { return 0 }
-        guard index <= lastIndex else { return nil }
-        return entries[Int(index - 1)].term
+        if index == compactedIndex { return compactedTerm }
+        guard index > compactedIndex, index <= lastIndex else { return nil }
+        return entries[position(of: index)].term
     }
 
     public func entry(at index: Index) -> Entry? {
-        guard index >= 1, index <= lastIndex else { return nil }
-        return entries[Int(index - 1)]
+        guard index > compactedIndex, index <= lastIndex else { return nil }
+        return entries[position(of: index)]
     }
 
     public func matches(index: Index, term: Term) -> Bool {
@@ -50,10 +61,10 @@ public struct RaftLog: Sendable, Hashable {
         return nil
     }
 
-    /// The largest index at or below `index` whose term is at most `term`.
+    /// The largest index at or below `index` whose term is at most `term` (never below the compaction point).
     public func lastIndex(atOrBelow index: Index, withTermAtMost term: Term) -> Index {
         var candidate = min(index, lastIndex)
-        while candidate > 0, let found = self.term(at: candidate), found > term {
+        while candidate > compactedIndex, let found = self.term(at: candidate), found > term {
             candidate -= 1
         }
         return candidate
@@ -96,10 +107,10 @@ public struct RaftLog: Sendable, Hashable {
         return true
     }
 
-    /// Up to `maxCount` entries starting at `index`.
+    /// Up to `maxCount` entries starting at `index`; empty when `index` was compacted away or is past the end.
     public func entries(from index: Index, maxCount: Int) -> [Entry] {
-        guard index >= 1, index <= lastIndex, maxCount > 0 else { return [] }
-        let start = Int(index - 1)
+        guard index > compactedIndex, index <= lastIndex, maxCount > 0 else { return [] }
+        let start = position(of: index)
         let end = min(entries.count, start + maxCount)
         return Array(entries[start..<end])
     }
@@ -109,8 +120,30 @@ public struct RaftLog: Sendable, Hashable {
         entries(from: stableIndex + 1, maxCount: entries.count)
     }
 
+    /// Forgets entries up to `index`, which a snapshot now covers; only committed, stable entries go.
+    mutating func compact(through index: Index) {
+        let target = min(index, committed, stableIndex)
+        guard target > compactedIndex, let term = term(at: target) else { return }
+        entries.removeFirst(Int(target - compactedIndex))
+        compactedIndex = target
+        compactedTerm = term
+    }
+
+    /// Replaces the whole log by a snapshot's end point: everything up to it is committed.
+    mutating func restore(index: Index, term: Term) {
+        entries = []
+        compactedIndex = index
+        compactedTerm = term
+        committed = index
+        stableIndex = index
+    }
+
+    private func position(of index: Index) -> Int {
+        Int(index - compactedIndex - 1)
+    }
+
     private mutating func truncate(after index: Index) {
-        entries.removeSubrange(Int(index)...)
+        entries.removeSubrange(position(of: index + 1)...)
         stableIndex = min(stableIndex, index)
     }
 }

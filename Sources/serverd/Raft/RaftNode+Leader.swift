@@ -11,44 +11,62 @@ extension RaftNode {
                     return
                 }
             }
-            for peer in otherVoters {
+            for peer in otherMembers {
                 progress[peer]?.recentActive = false
+            }
+        }
+        if transferTarget != nil {
+            transferElapsed += 1
+            if transferElapsed >= config.electionTick {
+                // The target did not take over within an election timeout: keep leading.
+                transferTarget = nil
+                transferElapsed = 0
             }
         }
         if heartbeatElapsed >= config.heartbeatTick {
             heartbeatElapsed = 0
-            for peer in otherVoters {
-                let match = progress[peer]?.match ?? 0
-                send(Message(from: id, to: peer, term: term, kind: .heartbeat(commit: min(match, log.committed))))
-            }
+            broadcastHeartbeat(readContext: reads.latestSequence)
+        }
+    }
+
+    mutating func broadcastHeartbeat(readContext: UInt64) {
+        for peer in otherMembers {
+            let match = progress[peer]?.match ?? 0
+            let commit = min(match, log.committed)
+            send(Message(from: id, to: peer, term: term, kind: .heartbeat(commit: commit, readContext: readContext)))
         }
     }
 
     /// Appends entries of the current term; returns the last new index.
     @discardableResult
     mutating func appendAsLeader(_ kinds: [Entry.Kind]) -> Index {
+        let prevIndex = log.lastIndex
         var entries: [Entry] = []
         for kind in kinds {
             entries.append(Entry(term: term, index: log.lastIndex + Index(entries.count) + 1, kind: kind))
         }
         log.append(entries)
+        noteAppended(after: prevIndex, entries: entries)
         _ = progress[id]?.acknowledge(upTo: log.lastIndex)
         maybeCommit()
         return log.lastIndex
     }
 
     mutating func broadcastAppend() {
-        for peer in otherVoters {
+        for peer in otherMembers {
             sendAppend(to: peer, evenIfEmpty: false)
         }
     }
 
-    /// Sends the next append to `peer`; returns whether one was sent.
+    /// Sends the next append (or the snapshot, when the entries it needs are compacted) to `peer`; returns
+    /// whether anything was sent.
     @discardableResult
     mutating func sendAppend(to peer: NodeID, evenIfEmpty: Bool) -> Bool {
         guard var progress = progress[peer], !progress.isPaused(maxInflight: config.maxInflight) else { return false }
         let prevIndex = min(progress.next - 1, log.lastIndex)
-        guard let prevTerm = log.term(at: prevIndex) else { return false }
+        guard let prevTerm = log.term(at: prevIndex) else {
+            return sendSnapshot(to: peer)
+        }
         let entries = log.entries(from: prevIndex + 1, maxCount: config.maxEntriesPerMessage)
         // A probe with nothing new still goes out: it is how the match point is found.
         if entries.isEmpty && !evenIfEmpty && progress.state == .replicate { return false }
@@ -60,6 +78,8 @@ extension RaftNode {
                 progress.next = last.index + 1
                 progress.inflight.append(last.index)
             }
+        case .snapshot:
+            return false
         }
         self.progress[peer] = progress
         let commit = log.committed
@@ -91,10 +111,15 @@ extension RaftNode {
             return
         }
         let moved = progress.acknowledge(upTo: matchIndex)
-        if moved && progress.state == .probe {
+        if case .snapshot(let pending) = progress.state {
+            if progress.match >= pending { progress.becomeReplicate() }
+        } else if moved && progress.state == .probe {
             progress.becomeReplicate()
         }
         self.progress[peer] = progress
+        if peer == transferTarget && progress.match == log.lastIndex {
+            send(Message(from: id, to: peer, term: term, kind: .timeoutNow))
+        }
         guard moved else { return }
         if maybeCommit() {
             broadcastAppend()
@@ -106,7 +131,7 @@ extension RaftNode {
         }
     }
 
-    mutating func handleHeartbeatResponse(from peer: NodeID) {
+    mutating func handleHeartbeatResponse(from peer: NodeID, readContext: UInt64) {
         guard var progress = progress[peer] else { return }
         progress.recentActive = true
         progress.probeSent = false
@@ -114,16 +139,26 @@ extension RaftNode {
             progress.inflight.removeFirst()
         }
         self.progress[peer] = progress
+        if readContext > 0 && membership.isVoter(peer) {
+            reads.acknowledge(from: peer, upTo: readContext)
+            releaseConfirmedReads()
+        }
         if progress.match < log.lastIndex {
             sendAppend(to: peer, evenIfEmpty: true)
         }
     }
 
-    /// Commits the highest index held by a quorum, if it belongs to the current term.
+    /// Commits the highest index held by a quorum of voters, if it belongs to the current term.
     @discardableResult
     mutating func maybeCommit() -> Bool {
+        let hadCommittedInTerm = hasCommittedInTerm
         let matches = voters.map { progress[$0]?.match ?? 0 }
-        return log.maybeCommit(to: Self.quorumIndex(matches), term: term)
+        guard log.maybeCommit(to: Self.quorumIndex(matches), term: term) else { return false }
+        if !hadCommittedInTerm {
+            startDeferredReads()
+        }
+        stepDownIfRemoved()
+        return role == .leader
     }
 
     /// The largest index that at least a majority of `matches` have reached.

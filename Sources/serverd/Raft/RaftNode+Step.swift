@@ -2,14 +2,16 @@ extension RaftNode {
     /// Handles one message from a peer; stale, foreign or malformed messages are ignored or answered.
     public mutating func step(_ message: Message) {
         // No real group reaches the largest term; accepting it would leave no term to campaign in.
-        guard message.to == id, message.from != id, voters.contains(message.from), message.term < Term.max else {
-            return
-        }
+        guard message.to == id, message.from != id, message.from != 0, message.term < Term.max,
+            message.kind.hasPlausibleIndexes
+        else { return }
+        // Only voters take part in elections; anyone may lead us (a new server does not know its leader yet).
+        if message.kind.isElection && !membership.isVoter(message.from) { return }
         guard handleTerm(of: message) else { return }
         switch message.kind {
         case .preVote(let lastIndex, let lastTerm):
             handleVoteRequest(message, lastIndex: lastIndex, lastTerm: lastTerm, preVote: true)
-        case .requestVote(let lastIndex, let lastTerm):
+        case .requestVote(let lastIndex, let lastTerm, _):
             handleVoteRequest(message, lastIndex: lastIndex, lastTerm: lastTerm, preVote: false)
         case .preVoteResponse(let granted):
             guard role == .preCandidate else { return }
@@ -20,16 +22,28 @@ extension RaftNode {
         case .appendEntries(let prevIndex, let prevTerm, let entries, let commit):
             guard acceptLeader(message.from) else { return }
             handleAppend(from: message.from, prevIndex: prevIndex, prevTerm: prevTerm, entries: entries, commit: commit)
-        case .heartbeat(let commit):
+        case .heartbeat(let commit, let readContext):
             guard acceptLeader(message.from) else { return }
             log.commit(to: commit)
-            send(Message(from: id, to: message.from, term: term, kind: .heartbeatResponse))
+            send(Message(from: id, to: message.from, term: term, kind: .heartbeatResponse(readContext: readContext)))
+        case .snapshot(let metadata):
+            guard acceptLeader(message.from) else { return }
+            handleSnapshot(from: message.from, metadata: metadata)
+        case .timeoutNow:
+            guard acceptLeader(message.from) else { return }
+            campaign(transfer: true)
         case .appendEntriesResponse(let success, let matchIndex, let hint):
             guard role == .leader else { return }
             handleAppendResponse(from: message.from, success: success, matchIndex: matchIndex, hint: hint)
-        case .heartbeatResponse:
+        case .heartbeatResponse(let readContext):
             guard role == .leader else { return }
-            handleHeartbeatResponse(from: message.from)
+            handleHeartbeatResponse(from: message.from, readContext: readContext)
+        case .readIndex(let context):
+            guard role == .leader, membership.contains(message.from) else { return }
+            requestRead(from: message.from, context: context)
+        case .readIndexResponse(let context, let index):
+            guard role != .leader, message.from == leader, index > 0 else { return }
+            readStates.append(ReadState(context: context, index: index))
         }
     }
 
@@ -38,19 +52,21 @@ extension RaftNode {
         if message.term > term {
             switch message.kind {
             case .preVote, .requestVote:
-                let isPreVote: Bool
-                if case .preVote = message.kind { isPreVote = true } else { isPreVote = false }
-                // A node that heard from a leader recently refuses to help unseat it.
+                var isPreVote = false
+                var isTransfer = false
+                if case .preVote = message.kind { isPreVote = true }
+                if case .requestVote(_, _, let transfer) = message.kind { isTransfer = transfer }
+                // A node that heard from a leader recently refuses to help unseat it, unless that leader asked.
                 let inLease =
                     (config.checkQuorum || isPreVote) && leader != nil
-                    && electionElapsed < config.electionTick
+                    && electionElapsed < config.electionTick && !isTransfer
                 if inLease { return false }
                 if isPreVote { return true }
                 becomeFollower(term: message.term, leader: nil)
             case .preVoteResponse(granted: true):
                 // Granted pre-votes carry the term the pre-candidate would use; they never raise ours.
                 return true
-            case .appendEntries, .heartbeat:
+            case .appendEntries, .heartbeat, .snapshot, .timeoutNow:
                 becomeFollower(term: message.term, leader: message.from)
             default:
                 becomeFollower(term: message.term, leader: nil)
@@ -59,14 +75,13 @@ extension RaftNode {
         }
         if message.term < term {
             switch message.kind {
-            case .appendEntries, .heartbeat:
-                if config.checkQuorum || config.preVote {
-                    // Tell a deposed leader about the newer term so it steps down.
-                    send(
-                        Message(
-                            from: id, to: message.from, term: term,
-                            kind: .appendEntriesResponse(success: false, matchIndex: 0, rejectHint: nil)))
-                }
+            case .appendEntries, .heartbeat, .snapshot:
+                // Tell a deposed leader about the newer term so it steps down. Staying silent would strand
+                // this node: the leader's peers ignore its election messages once it is no longer a voter.
+                send(
+                    Message(
+                        from: id, to: message.from, term: term,
+                        kind: .appendEntriesResponse(success: false, matchIndex: 0, rejectHint: nil)))
             case .preVote:
                 send(Message(from: id, to: message.from, term: term, kind: .preVoteResponse(granted: false)))
             default:
@@ -114,6 +129,7 @@ extension RaftNode {
             return
         }
         if let lastNew = log.append(after: prevIndex, prevTerm: prevTerm, entries: entries) {
+            noteAppended(after: prevIndex, entries: entries)
             log.commit(to: min(commit, lastNew))
             reply(.appendEntriesResponse(success: true, matchIndex: lastNew, rejectHint: nil))
             return
@@ -121,5 +137,34 @@ extension RaftNode {
         let hintIndex = log.lastIndex(atOrBelow: prevIndex, withTermAtMost: prevTerm)
         let hint = Message.RejectHint(index: hintIndex, term: log.term(at: hintIndex) ?? 0)
         reply(.appendEntriesResponse(success: false, matchIndex: prevIndex, rejectHint: hint))
+    }
+}
+
+extension Message.Kind {
+    /// No real log gets near 2^62 entries; refusing larger indexes keeps all index arithmetic from overflowing.
+    static let largestPlausibleIndex: Index = 1 << 62
+
+    var hasPlausibleIndexes: Bool {
+        let limit = Self.largestPlausibleIndex
+        switch self {
+        case .appendEntries(let prevIndex, _, let entries, _):
+            return prevIndex < limit && entries.allSatisfy { $0.index < limit }
+        case .snapshot(let metadata):
+            return metadata.index < limit
+        case .appendEntriesResponse(_, let matchIndex, let hint):
+            return matchIndex < limit && (hint?.index ?? 0) < limit
+        case .readIndexResponse(_, let index):
+            return index < limit
+        default:
+            return true
+        }
+    }
+
+    /// Votes and their answers, which only voters may send.
+    var isElection: Bool {
+        switch self {
+        case .preVote, .preVoteResponse, .requestVote, .requestVoteResponse: true
+        default: false
+        }
     }
 }
