@@ -83,7 +83,7 @@ let package = Package(
         .target(name: "RaftStore", dependencies: ["Raft", grdb, crypto], path: "Sources/serverd/RaftStore"),
         .target(
             name: "State",
-            dependencies: ["CaravanProto", "CaravanRPC", swiftProtobuf],
+            dependencies: ["CaravanProto", "CaravanRPC", grpcCore, swiftProtobuf, crypto],
             path: "Sources/serverd/State"
         ),
 
@@ -114,8 +114,8 @@ let package = Package(
         .target(
             name: "CtlCommands",
             dependencies: [
-                "CaravanRPC", "CaravanProto", "CaravanDaemon", "HCL", "Spec", grpcCore, swiftProtobuf, argumentParser,
-                x509,
+                "CaravanRPC", "CaravanProto", "CaravanDaemon", "HCL", "Spec", "State", grpcCore, swiftProtobuf,
+                argumentParser, x509,
             ],
             path: "Sources/ctl/Commands"
         ),

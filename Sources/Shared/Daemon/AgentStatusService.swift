@@ -40,6 +40,9 @@ public final class AgentStatusService: Caravan_V1_Agent.SimpleServiceProtocol {
     }
 
     /// Records the real listening address once the RPC server has bound (matters for port 0).
+    /// The address the RPC server bound, once it listens.
+    public var currentBoundAddress: HostPort? { boundAddress.withLock { $0 } }
+
     public func setBoundAddress(_ address: HostPort) {
         boundAddress.withLock { $0 = address }
     }

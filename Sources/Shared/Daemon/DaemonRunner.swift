@@ -15,19 +15,23 @@ public struct DaemonRunner: Sendable {
     /// The role this daemon's certificate must carry (nil: any Caravan agent role).
     public var certificateRole: AgentRole?
     public var services: [any RegistrableRPCService]
+    /// Builds the role's own parts once TLS material and the data dir are checked (nil: none).
+    public var components: (@Sendable (DaemonContext) async throws -> DaemonComponents)?
 
     public init(
         description: AgentDescription,
         options: AgentOptions,
         port: Int,
         certificateRole: AgentRole?,
-        services: [any RegistrableRPCService] = []
+        services: [any RegistrableRPCService] = [],
+        components: (@Sendable (DaemonContext) async throws -> DaemonComponents)? = nil
     ) {
         self.description = description
         self.options = options
         self.port = port
         self.certificateRole = certificateRole
         self.services = services
+        self.components = components
     }
 
     /// Runs until a shutdown signal. Startup problems throw a `CaravanError` with a one-line message.
@@ -43,16 +47,18 @@ public struct DaemonRunner: Sendable {
         if let dataDir = options.dataDir { try Self.prepareDataDir(dataDir) }
         let address = options.listenAddress(port: port)
         let status = AgentStatusService(description: description)
+        let context = DaemonContext(tls: tls, options: options, status: status, logger: logger)
+        let extra = try await components?(context) ?? DaemonComponents()
         let server = RPCServer(
             bind: address,
             tls: tls,
             region: options.region,
-            services: [status] + services
+            services: [status] + services + extra.services
         )
         let rpc = RPCService(server: server, status: status, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: rpc)],
+                services: [.init(service: rpc)] + extra.background.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
@@ -86,6 +92,27 @@ public struct DaemonRunner: Sendable {
         guard FileManager.default.isWritableFile(atPath: path) else {
             throw .invalidArgument("-data-dir \(path): not writable")
         }
+    }
+}
+
+/// What a daemon has at hand when it builds its own parts.
+public struct DaemonContext: Sendable {
+    public let tls: TLSMaterial
+    public let options: AgentOptions
+    /// Knows the bound RPC address once the server listens.
+    public let status: AgentStatusService
+    public let logger: Logger
+}
+
+/// A role's own parts: more gRPC services on the daemon's port, and background services (which stop, in
+/// reverse order, on SIGTERM/SIGINT before the gRPC server does).
+public struct DaemonComponents: Sendable {
+    public var services: [any RegistrableRPCService]
+    public var background: [any Service]
+
+    public init(services: [any RegistrableRPCService] = [], background: [any Service] = []) {
+        self.services = services
+        self.background = background
     }
 }
 

@@ -147,6 +147,9 @@ public nonisolated struct Caravan_V1_RaftServer: Sendable {
   /// Node name, for humans.
   public var name: String = String()
 
+  /// host:port of its RPC listener (clients, ctl), so followers can point callers at the leader.
+  public var rpcAddress: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -692,7 +695,7 @@ nonisolated extension Caravan_V1_LogEntry.EntryType: SwiftProtobuf._ProtoNamePro
 
 nonisolated extension Caravan_V1_RaftServer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RaftServer"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}address\0\u{1}suffrage\0\u{1}name\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}address\0\u{1}suffrage\0\u{1}name\0\u{3}rpc_address\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -704,6 +707,7 @@ nonisolated extension Caravan_V1_RaftServer: SwiftProtobuf.Message, SwiftProtobu
       case 2: try { try decoder.decodeSingularStringField(value: &self.address) }()
       case 3: try { try decoder.decodeSingularEnumField(value: &self.suffrage) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.rpcAddress) }()
       default: break
       }
     }
@@ -722,6 +726,9 @@ nonisolated extension Caravan_V1_RaftServer: SwiftProtobuf.Message, SwiftProtobu
     if !self.name.isEmpty {
       try visitor.visitSingularStringField(value: self.name, fieldNumber: 4)
     }
+    if !self.rpcAddress.isEmpty {
+      try visitor.visitSingularStringField(value: self.rpcAddress, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -730,6 +737,7 @@ nonisolated extension Caravan_V1_RaftServer: SwiftProtobuf.Message, SwiftProtobu
     if lhs.address != rhs.address {return false}
     if lhs.suffrage != rhs.suffrage {return false}
     if lhs.name != rhs.name {return false}
+    if lhs.rpcAddress != rhs.rpcAddress {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

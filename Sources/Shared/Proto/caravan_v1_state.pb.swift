@@ -8,6 +8,11 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import SwiftProtobuf
 
 // If the compiler emits an error on this type, it is because this file
@@ -57,11 +62,22 @@ public nonisolated struct Caravan_V1_StateCommand: Sendable {
     set {command = .deleteVariable(newValue)}
   }
 
+  /// `ctl operator snapshot restore`: replace every table with this snapshot's (an encoded StateSnapshot).
+  public var restoreSnapshot: Data {
+    get {
+      if case .restoreSnapshot(let v)? = command {return v}
+      return Data()
+    }
+    set {command = .restoreSnapshot(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Command: Equatable, Sendable {
     case putVariable(Caravan_V1_PutVariableRequest)
     case deleteVariable(Caravan_V1_DeleteVariableRequest)
+    /// `ctl operator snapshot restore`: replace every table with this snapshot's (an encoded StateSnapshot).
+    case restoreSnapshot(Data)
 
   }
 
@@ -155,7 +171,7 @@ fileprivate nonisolated let _protobuf_package = "caravan.v1"
 
 nonisolated extension Caravan_V1_StateCommand: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StateCommand"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}proposed_at\0\u{4}\u{8}put_variable\0\u{3}delete_variable\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}proposed_at\0\u{4}\u{8}put_variable\0\u{3}delete_variable\0\u{3}restore_snapshot\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -191,6 +207,14 @@ nonisolated extension Caravan_V1_StateCommand: SwiftProtobuf.Message, SwiftProto
           self.command = .deleteVariable(v)
         }
       }()
+      case 12: try {
+        var v: Data?
+        try decoder.decodeSingularBytesField(value: &v)
+        if let v = v {
+          if self.command != nil {try decoder.handleConflictingOneOf()}
+          self.command = .restoreSnapshot(v)
+        }
+      }()
       default: break
       }
     }
@@ -215,6 +239,10 @@ nonisolated extension Caravan_V1_StateCommand: SwiftProtobuf.Message, SwiftProto
     case .deleteVariable?: try {
       guard case .deleteVariable(let v)? = self.command else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+    }()
+    case .restoreSnapshot?: try {
+      guard case .restoreSnapshot(let v)? = self.command else { preconditionFailure() }
+      try visitor.visitSingularBytesField(value: v, fieldNumber: 12)
     }()
     case nil: break
     }

@@ -24,12 +24,30 @@ public struct ServerOptions: ParsableArguments, Sendable {
     @Option(name: .hashicorp("join"), help: "Comma-separated host:port of other servers to join (retried).")
     public var join: String?
 
+    @Option(
+        name: .hashicorp("raft-snapshot-threshold"),
+        help: "Applied log entries between two snapshots of the state (as Nomad's raft_snapshot_threshold)."
+    )
+    public var raftSnapshotThreshold: UInt64 = 8192
+
+    @Option(
+        name: .hashicorp("raft-trailing-logs"),
+        help: "Log entries kept behind a snapshot, so briefly lagging servers catch up without a snapshot."
+    )
+    public var raftTrailingLogs: UInt64 = 1024
+
     public init() {}
 
     public func validate() throws {
         try validatePort(rpcPort, flag: "rpc-port")
         try validatePort(raftPort, flag: "raft-port")
         try validatePort(httpPort, flag: "http-port")
+        guard raftSnapshotThreshold >= 1 else {
+            throw ValidationError("-raft-snapshot-threshold must be at least 1")
+        }
+        guard agent.dataDir != nil else {
+            throw ValidationError("-data-dir is required: serverd keeps its Raft log and snapshots there")
+        }
         guard (1...9).contains(bootstrapExpect) else {
             throw ValidationError("-bootstrap-expect \(bootstrapExpect): must be from 1 to 9")
         }

@@ -1,0 +1,120 @@
+import CaravanProto
+import CaravanRPC
+import SwiftProtobuf
+
+/// serverd's replicated state machine (the FSM): applies committed Raft entries to the tables, deterministically.
+///
+/// Every replica applies the same entries in the same order and must end in the same state, so `apply` never
+/// reads a clock, never crashes and never throws: an entry it cannot use (malformed bytes, an unknown version,
+/// a failed check-and-set) becomes an error result, changes no table, and still counts as applied. Not
+/// `Sendable`: one owner (the Raft driver's actor, or `LocalReplicatedState`) applies entries and serves reads.
+public final class StateMachine {
+    /// The index of the last entry applied or marked applied (or of the restored snapshot).
+    public private(set) var lastAppliedIndex: UInt64 = 0
+    public private(set) var variables = VariablesTable()
+
+    public init() {}
+
+    /// A read-only copy of the tables as of `lastAppliedIndex`.
+    public var view: StateView { StateView(appliedIndex: lastAppliedIndex, variables: variables) }
+
+    /// Applies the committed entry at `index` holding an encoded `StateCommand`; returns what the proposer gets.
+    ///
+    /// An `index` at or below `lastAppliedIndex` was already applied: it is refused (INTERNAL) and changes
+    /// nothing, so a driver that replays entries cannot apply one twice.
+    public func apply(entryData: [UInt8], index: UInt64) -> Caravan_V1_StateCommandResult {
+        guard index > lastAppliedIndex else {
+            return .refused(
+                CaravanError(
+                    .internalError,
+                    "entry \(index) is at or below the last applied index \(lastAppliedIndex); not applied again"
+                )
+            )
+        }
+        lastAppliedIndex = index
+        do {
+            return try execute(try decode(entryData, index: index), index: index)
+        } catch let error as CaravanError {
+            return .refused(error)
+        } catch {
+            return .refused(CaravanError(.internalError, "entry \(index): \(error)"))
+        }
+    }
+
+    /// Records a committed entry that carries no state command (a leader's no-op, a membership change), so
+    /// `lastAppliedIndex` follows the log. Ignored for an index already applied.
+    public func markApplied(index: UInt64) {
+        lastAppliedIndex = max(lastAppliedIndex, index)
+    }
+
+    /// Every table as an encoded `StateSnapshot` at `lastAppliedIndex`.
+    ///
+    /// Deterministic: replicas in the same state write the same bytes (tables sorted, map fields ordered).
+    public func snapshot() throws -> [UInt8] {
+        var snapshot = Caravan_V1_StateSnapshot()
+        snapshot.index = lastAppliedIndex
+        snapshot.variables = variables.all
+        var options = BinaryEncodingOptions()
+        options.useDeterministicOrdering = true
+        return try snapshot.serializedBytes(options: options)
+    }
+
+    /// Replaces every table and `lastAppliedIndex` with those of an encoded `StateSnapshot`.
+    ///
+    /// All or nothing: the snapshot is decoded and checked completely before anything is replaced, so bytes
+    /// that do not decode throw DATA_LOSS and leave the state as it was.
+    public func restore(from bytes: [UInt8]) throws {
+        let snapshot: Caravan_V1_StateSnapshot
+        do {
+            snapshot = try Caravan_V1_StateSnapshot(serializedBytes: bytes)
+        } catch {
+            throw CaravanError(.dataLoss, "snapshot of \(bytes.count) bytes does not decode: \(error)")
+        }
+        let restored = try VariablesTable(restoring: snapshot.variables)
+        variables = restored
+        lastAppliedIndex = snapshot.index
+    }
+
+    func decode(_ entryData: [UInt8], index: UInt64) throws -> Caravan_V1_StateCommand {
+        do {
+            return try Caravan_V1_StateCommand(serializedBytes: entryData)
+        } catch {
+            throw CaravanError.invalidArgument("entry \(index) is not a state command (\(error)); nothing applied")
+        }
+    }
+
+    func execute(_ command: Caravan_V1_StateCommand, index: UInt64) throws -> Caravan_V1_StateCommandResult {
+        guard command.version == StateCommands.currentVersion else {
+            throw CaravanError(
+                .unimplemented,
+                "entry \(index) has state command version \(command.version); this server applies only version "
+                    + "\(StateCommands.currentVersion)"
+            )
+        }
+        guard command.hasProposedAt else {
+            throw CaravanError.invalidArgument("entry \(index) has no proposed_at; nothing applied")
+        }
+        switch command.command {
+        case .putVariable(let put)?:
+            var result = Caravan_V1_StateCommandResult()
+            result.variable = try variables.put(put, index: index, time: command.proposedAt)
+            return result
+        case .deleteVariable(let delete)?:
+            try variables.delete(delete)
+            return .applied
+        case .restoreSnapshot(let bytes)?:
+            // `ctl operator snapshot restore`: every replica swaps its tables at the same log position.
+            let snapshot: Caravan_V1_StateSnapshot
+            do {
+                snapshot = try Caravan_V1_StateSnapshot(serializedBytes: bytes)
+            } catch {
+                throw CaravanError.invalidArgument("entry \(index): the snapshot to restore does not decode: \(error)")
+            }
+            variables = try VariablesTable(restoring: snapshot.variables)
+            return .applied
+        case nil:
+            throw CaravanError(
+                .unimplemented, "entry \(index) carries a command this server does not know; nothing applied")
+        }
+    }
+}
