@@ -131,6 +131,9 @@ let package = Package(
         // MARK: tests
         .testTarget(name: "HCLTests", dependencies: ["HCL"], path: "Tests/HCLTests"),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], path: "Tests/RaftTests"),
+        .target(name: "Linearizability", path: "Tests/Linearizability"),
+        .testTarget(
+            name: "LinearizabilityTests", dependencies: ["Linearizability"], path: "Tests/LinearizabilityTests"),
         .testTarget(name: "RaftStoreTests", dependencies: ["RaftStore", "Raft"], path: "Tests/RaftStoreTests"),
         .testTarget(
             name: "StateTests",
@@ -167,7 +170,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "TestSupport", "CaravanRPC", "CaravanProto", grpcCore, x509,
+                "TestSupport", "CaravanRPC", "CaravanProto", "Linearizability", grpcCore, x509,
                 "serverd", "clientd", "meshd", "proxyd", "ctl",
             ],
             path: "Tests/IntegrationTests",

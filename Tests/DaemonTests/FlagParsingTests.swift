@@ -9,10 +9,12 @@ import Testing
 @Suite("HashiCorp-style flags")
 struct FlagParsingTests {
     let tls = ["-ca-file", "ca.pem", "-cert-file", "c.pem", "-key-file", "k.pem"]
+    /// serverd also needs a data dir for its Raft log.
+    var serverFlags: [String] { tls + ["-data-dir", "/var/lib/caravan"] }
 
     @Test("defaults match the documented ports and names")
     func defaults() throws {
-        let server = try ServerOptions.parse(tls)
+        let server = try ServerOptions.parse(serverFlags)
         #expect(server.rpcPort == 4647 && server.raftPort == 4648 && server.httpPort == 4646)
         #expect(server.agent.region == "global" && server.agent.datacenter == "dc1" && server.agent.bind == "0.0.0.0")
         #expect(server.agent.logLevel == .info && !server.agent.logJSON)
@@ -24,7 +26,7 @@ struct FlagParsingTests {
     @Test("one dash, two dashes and name=value all work")
     func dashes() throws {
         let options = try ServerOptions.parse(
-            tls + ["-rpc-port", "1", "--raft-port", "2", "-http-port=3", "--region=west", "-join", "a:1,b"]
+            serverFlags + ["-rpc-port", "1", "--raft-port", "2", "-http-port=3", "--region=west", "-join", "a:1,b"]
         )
         #expect(options.rpcPort == 1 && options.raftPort == 2 && options.httpPort == 3)
         #expect(options.agent.region == "west")
@@ -50,10 +52,20 @@ struct FlagParsingTests {
         ])
     func badValues(flags: [String], message: String) {
         #expect {
-            try ServerOptions.parse(tls + flags)
+            try ServerOptions.parse(serverFlags + flags)
         } throws: { error in
             ServerOptions.message(for: error).contains(message)
         }
+    }
+
+    @Test("serverd requires a data dir and a positive snapshot threshold")
+    func serverNeedsDataDir() {
+        #expect {
+            try ServerOptions.parse(tls)
+        } throws: { error in
+            ServerOptions.message(for: error).contains("-data-dir is required")
+        }
+        #expect(throws: (any Error).self) { try ServerOptions.parse(serverFlags + ["-raft-snapshot-threshold", "0"]) }
     }
 
     @Test("the TLS files are required")

@@ -90,7 +90,9 @@ struct DaemonStartupTests {
 
     @Test("a daemon refuses to start with a certificate for another role, naming the SAN it needs")
     func wrongRoleCertificate() async throws {
-        let result = try await runCommand(BuiltProducts.path("serverd"), ["-rpc-port", "0"] + tlsFlags("client"))
+        let result = try await runCommand(
+            BuiltProducts.path("serverd"),
+            ["-rpc-port", "0", "-raft-port", "0", "-data-dir", "\(dataDir)/wrong-role"] + tlsFlags("client"))
         #expect(result.status == 1)
         #expect(result.stderr.contains("certificate lacks the DNS SAN server.global.caravan"))
         #expect(result.stderr.split(separator: "\n").count == 1)
@@ -131,7 +133,8 @@ struct DaemonStartupTests {
         #expect(help.status == 0)
         #expect(help.stdout.contains("USAGE: meshd"))
 
-        let port = try await runCommand(BuiltProducts.path("serverd"), ["-rpc-port", "70000"] + tlsFlags("server"))
+        let port = try await runCommand(
+            BuiltProducts.path("serverd"), ["-rpc-port", "70000", "-data-dir", "\(dataDir)/port"] + tlsFlags("server"))
         #expect(port.status == 64)
         #expect(port.stderr.contains("-rpc-port 70000: must be from 0 to 65535"))
 
@@ -154,7 +157,10 @@ struct DaemonStartupTests {
 
     @Test("ctl with a certificate from another CA gets one line naming TLS, and the daemon keeps serving")
     func foreignCtl() async throws {
-        let process = try DaemonProcess("serverd", ["-bind", "127.0.0.1", "-rpc-port", "0"] + tlsFlags("server"))
+        let process = try DaemonProcess(
+            "serverd",
+            ["-bind", "127.0.0.1", "-rpc-port", "0", "-raft-port", "0", "-data-dir", "\(dataDir)/foreign"]
+                + tlsFlags("server"))
         let port = try await process.listeningPort()
         let foreign = try await runCommand(
             ctl,

@@ -28,7 +28,8 @@ struct PythonClientTests {
         let daemon = try DaemonProcess(
             "serverd",
             [
-                "-bind", "127.0.0.1", "-rpc-port", "0", "-node", "py-target", "-ca-file", certs.path("ca.pem"),
+                "-bind", "127.0.0.1", "-rpc-port", "0", "-raft-port", "0", "-data-dir", certs.path("py-data"),
+                "-node", "py-target", "-ca-file", certs.path("ca.pem"),
                 "-cert-file", certs.path("server.pem"), "-key-file", certs.path("server-key.pem"),
             ]
         )

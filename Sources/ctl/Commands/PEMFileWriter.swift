@@ -1,7 +1,8 @@
 import CaravanRPC
 import Foundation
 
-/// Writes certificate and key files the way `ctl tls` promises: never over an existing file, keys 0600.
+/// Writes the files `ctl` creates (certificates, keys, snapshots): never over an existing file, exact mode,
+/// synced to disk before returning.
 enum PEMFileWriter {
     /// Fails before writing anything if any of `paths` exists, so a run never leaves half a set behind.
     static func refuseExisting(_ paths: [String]) throws {
@@ -11,6 +12,10 @@ enum PEMFileWriter {
     }
 
     static func write(_ contents: String, to path: String, mode: mode_t) throws {
+        try write(bytes: Array(contents.utf8), to: path, mode: mode)
+    }
+
+    static func write(bytes: [UInt8], to path: String, mode: mode_t) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, mode)
         guard fd >= 0 else {
             let reason = String(cString: strerror(errno))
@@ -19,7 +24,6 @@ enum PEMFileWriter {
         defer { close(fd) }
         // The umask may have narrowed the mode; set it exactly.
         fchmod(fd, mode)
-        let bytes = Array(contents.utf8)
         var written = 0
         while written < bytes.count {
             let result = bytes[written...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
