@@ -170,7 +170,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "TestSupport", "CaravanRPC", "CaravanProto", "Linearizability", grpcCore, x509,
+                "TestSupport", "CaravanRPC", "CaravanProto", "Linearizability", grpcCore, grpcTransport, x509,
                 "serverd", "clientd", "meshd", "proxyd", "ctl",
             ],
             path: "Tests/IntegrationTests",

@@ -92,7 +92,7 @@ struct DaemonStartupTests {
     func wrongRoleCertificate() async throws {
         let result = try await runCommand(
             BuiltProducts.path("serverd"),
-            ["-rpc-port", "0", "-raft-port", "0", "-data-dir", "\(dataDir)/wrong-role"] + tlsFlags("client"))
+            ["-rpc-port", "0", "-raft-port", "0", "-data-dir", certs.path("wrong-role-data")] + tlsFlags("client"))
         #expect(result.status == 1)
         #expect(result.stderr.contains("certificate lacks the DNS SAN server.global.caravan"))
         #expect(result.stderr.split(separator: "\n").count == 1)
@@ -134,7 +134,8 @@ struct DaemonStartupTests {
         #expect(help.stdout.contains("USAGE: meshd"))
 
         let port = try await runCommand(
-            BuiltProducts.path("serverd"), ["-rpc-port", "70000", "-data-dir", "\(dataDir)/port"] + tlsFlags("server"))
+            BuiltProducts.path("serverd"),
+            ["-rpc-port", "70000", "-data-dir", certs.path("port-data")] + tlsFlags("server"))
         #expect(port.status == 64)
         #expect(port.stderr.contains("-rpc-port 70000: must be from 0 to 65535"))
 
@@ -159,7 +160,7 @@ struct DaemonStartupTests {
     func foreignCtl() async throws {
         let process = try DaemonProcess(
             "serverd",
-            ["-bind", "127.0.0.1", "-rpc-port", "0", "-raft-port", "0", "-data-dir", "\(dataDir)/foreign"]
+            ["-bind", "127.0.0.1", "-rpc-port", "0", "-raft-port", "0", "-data-dir", certs.path("foreign-data")]
                 + tlsFlags("server"))
         let port = try await process.listeningPort()
         let foreign = try await runCommand(

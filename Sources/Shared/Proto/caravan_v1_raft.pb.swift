@@ -607,6 +607,15 @@ public nonisolated struct Caravan_V1_RaftOperatorRequest: Sendable {
     set {action = .transferLeadershipTo(newValue)}
   }
 
+  /// The peer list as the leader sees it (with replication progress and health).
+  public var listPeers: Bool {
+    get {
+      if case .listPeers(let v)? = action {return v}
+      return false
+    }
+    set {action = .listPeers(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Action: Equatable, Sendable {
@@ -615,6 +624,8 @@ public nonisolated struct Caravan_V1_RaftOperatorRequest: Sendable {
     case removeServer(UInt64)
     /// 0 = the most up-to-date voter.
     case transferLeadershipTo(UInt64)
+    /// The peer list as the leader sees it (with replication progress and health).
+    case listPeers(Bool)
 
   }
 
@@ -631,9 +642,20 @@ public nonisolated struct Caravan_V1_RaftOperatorResponse: Sendable {
 
   public var leaderID: UInt64 = 0
 
+  public var peers: Caravan_V1_RaftListPeersResponse {
+    get {_peers ?? Caravan_V1_RaftListPeersResponse()}
+    set {_peers = newValue}
+  }
+  /// Returns true if `peers` has been explicitly set.
+  public var hasPeers: Bool {self._peers != nil}
+  /// Clears the value of `peers`. Subsequent reads from it will return its default value.
+  public mutating func clearPeers() {self._peers = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _peers: Caravan_V1_RaftListPeersResponse? = nil
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -1632,7 +1654,7 @@ nonisolated extension Caravan_V1_RaftJoinResponse: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Caravan_V1_RaftOperatorRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RaftOperatorRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}add_server\0\u{3}remove_server\0\u{3}transfer_leadership_to\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}add_server\0\u{3}remove_server\0\u{3}transfer_leadership_to\0\u{3}list_peers\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1669,6 +1691,14 @@ nonisolated extension Caravan_V1_RaftOperatorRequest: SwiftProtobuf.Message, Swi
           self.action = .transferLeadershipTo(v)
         }
       }()
+      case 4: try {
+        var v: Bool?
+        try decoder.decodeSingularBoolField(value: &v)
+        if let v = v {
+          if self.action != nil {try decoder.handleConflictingOneOf()}
+          self.action = .listPeers(v)
+        }
+      }()
       default: break
       }
     }
@@ -1692,6 +1722,10 @@ nonisolated extension Caravan_V1_RaftOperatorRequest: SwiftProtobuf.Message, Swi
       guard case .transferLeadershipTo(let v)? = self.action else { preconditionFailure() }
       try visitor.visitSingularUInt64Field(value: v, fieldNumber: 3)
     }()
+    case .listPeers?: try {
+      guard case .listPeers(let v)? = self.action else { preconditionFailure() }
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 4)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -1706,7 +1740,7 @@ nonisolated extension Caravan_V1_RaftOperatorRequest: SwiftProtobuf.Message, Swi
 
 nonisolated extension Caravan_V1_RaftOperatorResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RaftOperatorResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{3}leader_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{3}leader_id\0\u{1}peers\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1716,24 +1750,33 @@ nonisolated extension Caravan_V1_RaftOperatorResponse: SwiftProtobuf.Message, Sw
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.index) }()
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.leaderID) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._peers) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if self.index != 0 {
       try visitor.visitSingularUInt64Field(value: self.index, fieldNumber: 1)
     }
     if self.leaderID != 0 {
       try visitor.visitSingularUInt64Field(value: self.leaderID, fieldNumber: 2)
     }
+    try { if let v = self._peers {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Caravan_V1_RaftOperatorResponse, rhs: Caravan_V1_RaftOperatorResponse) -> Bool {
     if lhs.index != rhs.index {return false}
     if lhs.leaderID != rhs.leaderID {return false}
+    if lhs._peers != rhs._peers {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

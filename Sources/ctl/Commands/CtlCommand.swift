@@ -13,7 +13,10 @@ public struct CtlCommand: AsyncParsableCommand {
             pass -address, -ca-cert, -client-cert and -client-key. Flags take one dash or two.
             """,
         version: CaravanVersion.current,
-        subcommands: [StatusCommand.self, JobCommand.self, ConfigCommand.self, VarCommand.self, OperatorCommand.self, TLSCommand.self],
+        subcommands: [
+            StatusCommand.self, JobCommand.self, ConfigCommand.self, VarCommand.self, OperatorCommand.self,
+            TLSCommand.self,
+        ],
         helpNames: .hashicorpHelp
     )
 

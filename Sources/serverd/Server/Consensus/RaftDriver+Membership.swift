@@ -53,6 +53,8 @@ extension RaftDriver {
             }
             kick()
             return .with { $0.leaderID = node.transferTarget ?? 0 }
+        case .listPeers:
+            return .with { $0.peers = peerList() }
         case .none:
             throw CaravanError.invalidArgument("operator request names no action")
         }
@@ -93,6 +95,31 @@ extension RaftDriver {
                 kick()
             }
             return
+        }
+    }
+
+    /// The peers as this server (the leader, when asked through `forwardOperator`) sees them.
+    func peerList() -> Caravan_V1_RaftListPeersResponse {
+        let status = status
+        return .with {
+            $0.servers = status.membership.members.map { id in
+                let member = status.members[id]
+                let replication = status.replication[id]
+                return .with {
+                    $0.id = RaftPeerID.format(id)
+                    $0.node = member?.name ?? ""
+                    $0.address = member?.raftAddress.description ?? ""
+                    $0.leader = status.leader == id
+                    $0.voter = status.membership.isVoter(id)
+                    $0.lastIndex = id == status.id ? status.lastIndex : replication?.match ?? 0
+                    $0.raftProtocol = 1
+                    $0.healthy = id == status.id || (replication?.recentActive ?? false)
+                }
+            }
+            $0.meta = .with {
+                $0.index = status.appliedIndex
+                $0.knownLeader = status.leader != nil
+            }
         }
     }
 

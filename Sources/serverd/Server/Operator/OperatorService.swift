@@ -18,28 +18,8 @@ public struct OperatorService: Caravan_V1_Operator.SimpleServiceProtocol {
     public func raftListPeers(
         request: Caravan_V1_RaftListPeersRequest, context: ServerContext
     ) async throws -> Caravan_V1_RaftListPeersResponse {
-        let driver = try handle.driver()
-        let status = await driver.status
-        return .with {
-            $0.servers = status.membership.members.map { id in
-                let member = status.members[id]
-                let replication = status.replication[id]
-                return .with {
-                    $0.id = RaftPeerID.format(id)
-                    $0.node = member?.name ?? ""
-                    $0.address = member?.raftAddress.description ?? ""
-                    $0.leader = status.leader == id
-                    $0.voter = status.membership.isVoter(id)
-                    $0.lastIndex = id == status.id ? status.lastIndex : replication?.match ?? 0
-                    $0.raftProtocol = 1
-                    $0.healthy = id == status.leader || (replication?.recentActive ?? false)
-                }
-            }
-            $0.meta = .with {
-                $0.index = status.appliedIndex
-                $0.knownLeader = status.leader != nil
-            }
-        }
+        // The leader knows every peer's progress and health; followers ask it.
+        try await handle.driver().forwardOperator(.with { $0.listPeers = true }).peers
     }
 
     public func raftRemovePeer(
