@@ -125,7 +125,9 @@ struct DaemonStartupTests {
     func badFlags() async throws {
         // "-no-such-flag" contains an "h": it must not be read as a bundle of short flags that asks for help.
         for daemon in ["serverd", "clientd", "meshd", "proxyd", "ctl"] {
-            let unknown = try await runCommand(BuiltProducts.path(daemon), ["-no-such-flag"] + tlsFlags("server"))
+            let dataDir = daemon == "serverd" ? ["-data-dir", certs.path("unused-data")] : []
+            let unknown = try await runCommand(
+                BuiltProducts.path(daemon), ["-no-such-flag"] + dataDir + tlsFlags("server"))
             #expect(unknown.status == 64, "\(daemon)")
             #expect(unknown.stderr.contains("-no-such-flag"), "\(daemon)")
         }

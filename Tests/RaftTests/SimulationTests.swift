@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Raft
@@ -157,6 +158,23 @@ struct SimulationTests {
         let report = simulate(size: 5, seed: seed, steps: 4000)
         #expect(report.violations == [])
         #expect(report.committed > 20)
+    }
+}
+
+/// A longer soak than CI runs: `CARAVAN_RAFT_SOAK=<seeds>` (e.g. 20000) runs that many extra seeds of both sizes.
+@Suite("Simulation soak")
+struct SimulationSoakTests {
+    static let seeds = UInt64(ProcessInfo.processInfo.environment["CARAVAN_RAFT_SOAK"] ?? "") ?? 0
+
+    @Test("many more seeds, when asked for", .enabled(if: seeds > 0))
+    func soak() {
+        var failures: [String] = []
+        for seed in UInt64(100_000)..<(100_000 + Self.seeds) {
+            let report = simulate(size: seed % 2 == 0 ? 3 : 5, seed: seed, steps: 4000)
+            failures += report.violations
+            if failures.count > 5 { break }
+        }
+        #expect(failures == [])
     }
 }
 
