@@ -3,8 +3,8 @@ import CaravanRPC
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Hostile input on the Raft port", .serialized, .timeLimit(.minutes(3)))
 struct RaftPeerInputTests {
