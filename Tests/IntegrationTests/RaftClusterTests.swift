@@ -91,8 +91,7 @@ struct RaftClusterTests {
             let value = await Self.put(cluster, on: leader, path: "snap/\(sequence)", value: "\(sequence)")
             #expect(value != nil, "write \(sequence) failed\n\(cluster.logs)")
         }
-        let leaderLog = cluster.process(leader)?.log ?? ""
-        #expect(leaderLog.contains("snapshot taken"))
+        #expect(await cluster.logs(leader, contain: "snapshot taken"))
 
         try cluster.start(follower)
         let expected = Set((0..<120).map { "snap/\($0)" })
@@ -100,7 +99,7 @@ struct RaftClusterTests {
             try await cluster.storedPaths(on: follower, prefix: "snap/") == expected
         }
         #expect(
-            cluster.process(follower)?.log.contains("installed snapshot from leader") == true, "\(cluster.logs)")
+            await cluster.logs(follower, contain: "installed snapshot from leader"), "\(cluster.logs)")
 
         // It restarts again from its own snapshot and log, without the leader's help for old entries.
         await cluster.kill(follower)

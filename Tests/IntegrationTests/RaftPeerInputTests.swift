@@ -87,7 +87,7 @@ struct RaftPeerInputTests {
             try await variables.get(Caravan_V1_GetVariableRequest.with { $0.path = "after/hostile" })
         }
         #expect(read.variable.items["ok"] == "yes")
-        #expect(cluster.process(target)?.log.contains("rejected malformed raft message") == true)
-        #expect(cluster.process(target)?.log.contains("rejected snapshot") == true)
+        #expect(await cluster.logs(target, contain: "rejected malformed raft message"))
+        #expect(await cluster.logs(target, contain: "rejected snapshot"))
     }
 }

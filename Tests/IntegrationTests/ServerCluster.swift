@@ -116,6 +116,16 @@ final class ServerCluster: Sendable {
         throw CaravanError.unavailable("no agreed leader within \(timeout); logs:\n\(logs)")
     }
 
+    /// Whether server `index` logs a line containing `text` within a few seconds (its log arrives through a
+    /// pipe, so a line written just before an RPC answer may be read just after it).
+    func logs(_ index: Int, contain text: String) async -> Bool {
+        for _ in 0..<50 {
+            if process(index)?.log.contains(text) == true { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
     var logs: String {
         slots.indices.map { "--- \(slots[$0].name)\n\(process($0)?.log.suffix(3000) ?? "(not running)")" }
             .joined(separator: "\n")

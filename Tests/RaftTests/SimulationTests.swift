@@ -108,8 +108,8 @@ func simulateCluster(size: Int, seed: UInt64, steps: Int) -> Cluster {
         guard let leader = cluster.currentLeader, let node = cluster.servers[leader].node else { continue }
         let finalCommitted = cluster.committed.contains { $0.kind == .normal(finalData) }
         if !finalCommitted && proposedInTerm != node.term {
-            proposedInTerm = node.term
-            cluster.propose(leader, finalData)
+            // A refused proposal (say, during a leadership transfer) is retried on the next round.
+            if cluster.propose(leader, finalData) { proposedInTerm = node.term }
             continue
         }
         let target = max(node.log.committed, Index(cluster.committed.count))
