@@ -13,7 +13,7 @@ extension RaftDriver {
             return try await proposeAsLeader(data)
         }
         let request = Caravan_V1_ForwardApplyRequest.with { $0.command = Data(data) }
-        let response = try await transport.requestDialer.withClient(leader.raftAddress, expecting: transport.identity) {
+        let response = try await transport.requests.withClient(leader.raftAddress) {
             try await Caravan_V1_Raft.Client(wrapping: $0).forwardApply(request)
         }
         let result = try Caravan_V1_StateCommandResult(serializedBytes: response.result)
@@ -30,7 +30,7 @@ extension RaftDriver {
         if leader.id == id {
             return try await performOperatorAction(request)
         }
-        return try await transport.requestDialer.withClient(leader.raftAddress, expecting: transport.identity) {
+        return try await transport.requests.withClient(leader.raftAddress) {
             try await Caravan_V1_Raft.Client(wrapping: $0).forwardOperator(request)
         }
     }

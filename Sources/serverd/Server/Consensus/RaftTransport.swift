@@ -21,8 +21,8 @@ final class RaftTransport: Sendable {
     let selfID: NodeID
     /// Streams last long; the dialer's deadline is the limit of one stream, after which it is reopened.
     let dialer: RPCDialer
-    /// For forwarded writes and operator actions, which must answer within the request timeout.
-    let requestDialer: RPCDialer
+    /// For forwarded writes and operator actions, which must answer within the request timeout; kept open.
+    let requests: RPCConnectionPool
     let identity: AgentIdentity
     let snapshots: SnapshotStore
     let logger: Logger
@@ -35,7 +35,9 @@ final class RaftTransport: Sendable {
     ) {
         self.selfID = selfID
         self.dialer = RPCDialer(tls: tls, callTimeout: .seconds(600))
-        self.requestDialer = RPCDialer(tls: tls, callTimeout: requestTimeout)
+        self.requests = RPCConnectionPool(
+            dialer: RPCDialer(tls: tls, callTimeout: requestTimeout),
+            expecting: AgentIdentity(role: .server, region: region))
         self.identity = AgentIdentity(role: .server, region: region)
         self.snapshots = snapshots
         self.logger = logger
@@ -75,6 +77,8 @@ final class RaftTransport: Sendable {
     }
 
     func shutdown() {
+        let pool = requests
+        Task { await pool.shutdown() }
         let all = peers.withLock { peers in
             let all = Array(peers.values)
             peers.removeAll()
