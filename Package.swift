@@ -134,7 +134,15 @@ let package = Package(
         .target(name: "Linearizability", path: "Tests/Linearizability"),
         .testTarget(
             name: "LinearizabilityTests", dependencies: ["Linearizability"], path: "Tests/LinearizabilityTests"),
-        .testTarget(name: "RaftStoreTests", dependencies: ["RaftStore", "Raft"], path: "Tests/RaftStoreTests"),
+        .testTarget(
+            name: "RaftStoreTests", dependencies: ["RaftStore", "Raft", "TestSupport"], path: "Tests/RaftStoreTests"),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "CaravanServer", "State", "Raft", "RaftStore", "CaravanRPC", "CaravanProto", "TestSupport", logging,
+            ],
+            path: "Tests/ServerTests"
+        ),
         .testTarget(
             name: "StateTests",
             dependencies: ["State", "CaravanServer", "CtlCommands", "CaravanProto", "CaravanRPC", "TestSupport"],

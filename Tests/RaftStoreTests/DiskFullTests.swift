@@ -1,39 +1,23 @@
 import Foundation
 import Raft
+import TestSupport
 import Testing
 
 @testable import RaftStore
 
-/// Runs a program to completion; returns its exit status and what it wrote to standard error.
-private func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, errors: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: program)
-    process.arguments = arguments
-    let errors = Pipe()
-    process.standardError = errors
-    process.standardOutput = FileHandle.nullDevice
-    try process.run()
-    let output = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
-}
-
-/// Mounts a 256 KiB tmpfs at a fresh directory for `body`, and always unmounts it.
+/// Mounts a 256 KiB tmpfs for `body`, and always unmounts it.
 private func withTinyFileSystem(_ body: (String) throws -> Void) throws {
-    try withTemporaryDirectory { root in
-        let mountPoint = root + "/tiny"
-        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: false)
-        let mount = try run("/bin/mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", mountPoint])
-        guard mount.status == 0 else {
-            Issue.record("cannot mount a tmpfs to test a full disk (these tests need root): \(mount.errors)")
-            return
-        }
-        defer {
-            let unmount = try? run("/bin/umount", [mountPoint])
-            if unmount?.status != 0 { Issue.record("umount \(mountPoint) failed: \(unmount?.errors ?? "")") }
-        }
-        try body(mountPoint)
+    let tiny: TinyFileSystem
+    do {
+        tiny = try TinyFileSystem.mount(size: "256k")
+    } catch {
+        Issue.record("\(error)")
+        return
     }
+    defer {
+        do { try tiny.unmount() } catch { Issue.record("\(error)") }
+    }
+    try body(tiny.path)
 }
 
 /// Writes zeros to `path` until the file system refuses; returns how many bytes fit.
