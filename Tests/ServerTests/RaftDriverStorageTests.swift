@@ -38,6 +38,12 @@ struct RaftDriverStorageTests {
         let ticks = Task { await driver.runTicks() }
         defer { ticks.cancel() }
         try await driver.bootstrap(members: [member])
+        // A loaded machine may take a while to run the first election.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while await driver.status.role != .leader, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try #require(await driver.status.role == .leader)
 
         var acknowledged = 0
         var failure: (any Error)?

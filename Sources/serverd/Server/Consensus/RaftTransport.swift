@@ -101,6 +101,7 @@ final class RaftTransport: Sendable {
                 try await dialer.withClient(address, expecting: identity) { client in
                     let raft = Caravan_V1_Raft.Client(wrapping: client)
                     let request = StreamingClientRequest(of: Caravan_V1_RaftMessage.self) { writer in
+                        mailbox.setConnected(true)
                         while let batch = await mailbox.take() {
                             for message in batch {
                                 try await writer.write(RaftWireFormat.encode(message))
@@ -111,6 +112,7 @@ final class RaftTransport: Sendable {
                 }
                 delay = .milliseconds(50)
             } catch {
+                mailbox.setConnected(false)
                 logger.debug("raft stream ended", metadata: ["peer": "\(address)", "error": "\(error)"])
                 try? await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(1))
