@@ -56,7 +56,7 @@ actor ClusterFormation {
                 for wire in response.servers {
                     if let member = try? RaftMember(wire: wire) { known[member.id] = member }
                 }
-                if response.clusterFormed {
+                if response.clusterFormed, await !driver.isFormed {
                     logger.info("joined an existing cluster; waiting to be added", metadata: ["via": "\(address)"])
                 }
             } catch {
