@@ -24,7 +24,7 @@ struct RaftClusterTests {
     @Test("kill -9 of the leader during writes loses no acknowledged write; the killed server catches up")
     func leaderCrashLosesNothing() async throws {
         let cluster = try ServerCluster(size: 3)
-        defer { Task { await cluster.stopAll() } }
+        defer { cluster.killAllNow() }
         try cluster.startAll()
         let leader = try await cluster.waitForLeader()
 
@@ -82,7 +82,7 @@ struct RaftClusterTests {
     func snapshotCatchUp() async throws {
         let cluster = try ServerCluster(
             size: 3, extraFlags: ["-raft-snapshot-threshold", "40", "-raft-trailing-logs", "5"])
-        defer { Task { await cluster.stopAll() } }
+        defer { cluster.killAllNow() }
         try cluster.startAll()
         let leader = try await cluster.waitForLeader()
         let follower = (leader + 1) % 3
@@ -112,7 +112,7 @@ struct RaftClusterTests {
     @Test("ctl operator lists peers, transfers leadership, and saves, inspects and restores a snapshot")
     func operatorCommands() async throws {
         let cluster = try ServerCluster(size: 3)
-        defer { Task { await cluster.stopAll() } }
+        defer { cluster.killAllNow() }
         try cluster.startAll()
         let leader = try await cluster.waitForLeader()
         let ctl = BuiltProducts.path("ctl")

@@ -15,7 +15,7 @@ struct RaftLinearizabilityTests {
     @Test("concurrent put, get and check-and-set across servers stay linearizable while the leader is killed")
     func historyIsLinearizable() async throws {
         let cluster = try ServerCluster(size: 3)
-        defer { Task { await cluster.stopAll() } }
+        defer { cluster.killAllNow() }
         try cluster.startAll()
         let leader = try await cluster.waitForLeader()
         let recorder = HistoryRecorder<VariableInput, VariableOutput>()

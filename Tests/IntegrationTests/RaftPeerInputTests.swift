@@ -11,7 +11,7 @@ struct RaftPeerInputTests {
     @Test("malformed messages, a bad snapshot and a non-server caller are refused; the cluster keeps serving")
     func hostilePeer() async throws {
         let cluster = try ServerCluster(size: 3)
-        defer { Task { await cluster.stopAll() } }
+        defer { cluster.killAllNow() }
         try cluster.startAll()
         let leader = try await cluster.waitForLeader()
         let target = (leader + 1) % 3

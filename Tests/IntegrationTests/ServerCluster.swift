@@ -70,11 +70,15 @@ final class ServerCluster: Sendable {
         await process?.stop(signal: SIGKILL)
     }
 
-    func stopAll() async {
-        for index in slots.indices {
-            let process = processes.withLock { $0[index] }
-            await process?.stop()
+    /// SIGKILLs every server right away and removes the data; for `defer`, which cannot await. Without it a
+    /// failing test would leave servers running after the test process exits.
+    func killAllNow() {
+        let all = processes.withLock { processes in
+            let all = processes.compactMap { $0 }
+            processes = Array(repeating: nil, count: processes.count)
+            return all
         }
+        for process in all { Foundation.kill(process.pid, SIGKILL) }
         try? FileManager.default.removeItem(atPath: root)
     }
 
