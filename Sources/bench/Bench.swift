@@ -12,7 +12,7 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks for Caravan's building blocks.",
-        subcommands: [RPCBench.self, CertBench.self, HCLBench.self],
+        subcommands: [RPCBench.self, CertBench.self, HCLBench.self, RaftBench.self],
         helpNames: .hashicorpHelp
     )
 }

@@ -52,9 +52,9 @@ extension RaftNode {
         return log.lastIndex
     }
 
-    mutating func broadcastAppend() {
+    mutating func broadcastAppend(evenIfEmpty: Bool = false) {
         for peer in otherMembers {
-            sendAppend(to: peer, evenIfEmpty: false)
+            sendAppend(to: peer, evenIfEmpty: evenIfEmpty)
         }
     }
 
@@ -122,7 +122,9 @@ extension RaftNode {
         }
         guard moved else { return }
         if maybeCommit() {
-            broadcastAppend()
+            // Followers learn the new commit index right away, not at the next heartbeat: a write forwarded
+            // by a follower is answered only once the follower has applied it.
+            broadcastAppend(evenIfEmpty: true)
         } else {
             var sends = 0
             while sends < config.maxInflight, sendAppend(to: peer, evenIfEmpty: false) {

@@ -51,12 +51,13 @@ public final class StateMachine {
     ///
     /// Deterministic: replicas in the same state write the same bytes (tables sorted, map fields ordered).
     public func snapshot() throws -> [UInt8] {
-        var snapshot = Caravan_V1_StateSnapshot()
-        snapshot.index = lastAppliedIndex
-        snapshot.variables = variables.all
-        var options = BinaryEncodingOptions()
-        options.useDeterministicOrdering = true
-        return try snapshot.serializedBytes(options: options)
+        try snapshotSource().encode()
+    }
+
+    /// A frozen copy of the tables (copy-on-write, so taking it is cheap) that can be encoded on another
+    /// thread while this machine goes on applying entries.
+    public func snapshotSource() -> StateSnapshotSource {
+        StateSnapshotSource(index: lastAppliedIndex, variables: variables)
     }
 
     /// Replaces every table and `lastAppliedIndex` with those of an encoded `StateSnapshot`.
@@ -116,5 +117,20 @@ public final class StateMachine {
             throw CaravanError(
                 .unimplemented, "entry \(index) carries a command this server does not know; nothing applied")
         }
+    }
+}
+
+/// The state as of one applied index, ready to be encoded into a `StateSnapshot` away from the apply loop.
+public struct StateSnapshotSource: Sendable {
+    public let index: UInt64
+    let variables: VariablesTable
+
+    public func encode() throws -> [UInt8] {
+        var snapshot = Caravan_V1_StateSnapshot()
+        snapshot.index = index
+        snapshot.variables = variables.all
+        var options = BinaryEncodingOptions()
+        options.useDeterministicOrdering = true
+        return try snapshot.serializedBytes(options: options)
     }
 }

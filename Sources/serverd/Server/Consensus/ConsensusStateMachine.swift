@@ -9,8 +9,8 @@ public protocol ConsensusStateMachine: AnyObject {
     func apply(entryData: [UInt8], index: UInt64) -> Caravan_V1_StateCommandResult
     /// Notes an entry without a command (a leader's no-op, a membership change) so the applied index follows.
     func markApplied(index: UInt64)
-    /// The whole state, encoded.
-    func snapshot() throws -> [UInt8]
+    /// The whole state, frozen now and encoded later (on another thread, so applying is not held up).
+    func snapshotSource() -> StateSnapshotSource
     /// Replaces the whole state; on failure the state is unchanged.
     func restore(from data: [UInt8]) throws
 }

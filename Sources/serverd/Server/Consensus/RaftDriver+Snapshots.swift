@@ -36,25 +36,29 @@ extension RaftDriver {
         guard !snapshotting, node.applied >= last + settings.snapshotThreshold,
             let metadata = try? node.snapshotMetadata(at: node.applied)
         else { return }
-        let data: [UInt8]
-        do {
-            data = try stateMachine.snapshot()
-        } catch {
-            logger.error("encoding a snapshot failed", metadata: ["error": "\(error)"])
+        let source = stateMachine.snapshotSource()
+        guard source.index == metadata.index else {
+            logger.error(
+                "state machine and raft disagree on the applied index; not snapshotting",
+                metadata: ["state": "\(source.index)", "raft": "\(metadata.index)"])
             return
         }
         snapshotting = true
         let store = snapshots
         let retained = settings.retainedSnapshots
+        let queue = snapshotQueue
         Task {
             do {
-                _ = try await onStorageThread {
+                // Encoding and writing run on their own thread, so log writes (and so commits) go on meanwhile.
+                let size = try await Self.run(on: queue) {
+                    let data = try source.encode()
                     let writer = try store.begin(metadata: metadata)
                     try writer.append(data)
                     _ = try writer.finish(expectedDataSHA256Hex: nil)
                     _ = try store.prune(retain: retained)
+                    return data.count
                 }
-                await snapshotWritten(metadata, size: data.count)
+                await snapshotWritten(metadata, size: size)
             } catch {
                 logger.error("snapshot failed", metadata: ["index": "\(metadata.index)", "error": "\(error)"])
                 snapshotting = false

@@ -42,6 +42,8 @@ public actor RaftDriver {
     let transport: RaftTransport
     let logger: Logger
     let storageQueue = DispatchQueue(label: "caravan.raft.storage")
+    /// Snapshot files are written apart from the log, so a large snapshot does not hold up commits.
+    let snapshotQueue = DispatchQueue(label: "caravan.raft.snapshots")
 
     var node: RaftNode
     var random = SystemRandomNumberGenerator()
@@ -59,6 +61,8 @@ public actor RaftDriver {
     var lastContact = ContinuousClock.now
     var stopped = false
     var bootstrapStarted = false
+    /// The hard state last written to the log store.
+    var savedHardState: HardState
 
     init(
         id: NodeID, selfMember: RaftMember, settings: RaftSettings, logStore: RaftLogStore,
@@ -73,6 +77,7 @@ public actor RaftDriver {
         self.stateMachine = stateMachine
         self.transport = transport
         self.logger = logger
+        self.savedHardState = restored.persisted.hardState
         self.node = RaftNode(
             config: Self.config(id: id, settings: settings), hardState: restored.persisted.hardState,
             snapshot: restored.snapshot, logStart: restored.persisted.snapshot, entries: restored.persisted.entries,
@@ -139,12 +144,18 @@ public actor RaftDriver {
                 if let snapshot = ready.snapshot {
                     try await installSnapshot(snapshot)
                 }
-                if ready.snapshot != nil || !ready.entriesToPersist.isEmpty || ready.hardState != nil {
+                // The commit index alone need not be durable (a restarted server learns it again from the
+                // leader), so a Ready that only moves it costs no fsync.
+                let termOrVoteChanged = ready.hardState.map {
+                    $0.term != savedHardState.term || $0.vote != savedHardState.vote
+                } ?? false
+                if ready.snapshot != nil || !ready.entriesToPersist.isEmpty || termOrVoteChanged {
                     let store = logStore
                     try await onStorageThread {
                         try store.save(
                             snapshot: ready.snapshot, entries: ready.entriesToPersist, hardState: ready.hardState)
                     }
+                    if let hardState = ready.hardState { savedHardState = hardState }
                 }
             } catch {
                 storageFailed(error)
@@ -203,8 +214,13 @@ public actor RaftDriver {
     }
 
     func onStorageThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await Self.run(on: storageQueue, work)
+    }
+
+    static func run<T: Sendable>(on queue: DispatchQueue, _ work: @escaping @Sendable () throws -> T) async throws -> T
+    {
         try await withCheckedThrowingContinuation { continuation in
-            storageQueue.async {
+            queue.async {
                 continuation.resume(with: Result { try work() })
             }
         }

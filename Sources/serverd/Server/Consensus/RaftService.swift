@@ -24,16 +24,21 @@ final class RaftService: Caravan_V1_Raft.SimpleServiceProtocol {
     ) async throws -> Caravan_V1_RaftStreamSummary {
         let driver = try handle.driver()
         var received: UInt64 = 0
-        for try await wire in request {
-            do {
-                let message = try RaftWireFormat.decode(wire)
-                await driver.step(message)
-                received += 1
-            } catch {
-                // One bad message does not end the stream; the peer keeps sending the good ones.
-                logger.warning(
-                    "rejected malformed raft message", metadata: ["peer": "\(context.remotePeer)", "error": "\(error)"])
+        do {
+            for try await wire in request {
+                do {
+                    let message = try RaftWireFormat.decode(wire)
+                    await driver.step(message)
+                    received += 1
+                } catch {
+                    // One bad message does not end the stream; the peer keeps sending the good ones.
+                    logger.warning(
+                        "rejected malformed raft message",
+                        metadata: ["peer": "\(context.remotePeer)", "error": "\(error)"])
+                }
             }
+        } catch is CancellationError {
+            // This server is stopping.
         }
         return .with { $0.received = received }
     }

@@ -50,35 +50,44 @@ public struct ServerRuntime: Service {
 
     public func run() async throws {
         let logger = context.logger
-        try await withGracefulShutdownHandler {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await raftServer.serve() }
-                let raftAddress = try await raftServer.listeningAddress()
-                var rpcAddress = context.status.currentBoundAddress
-                while rpcAddress == nil {
-                    try await Task.sleep(for: .milliseconds(10))
-                    rpcAddress = context.status.currentBoundAddress
+        // Raft traffic needs no draining: on SIGTERM everything here is cancelled at once. Waiting for the
+        // peers' inbound streams to end would wait forever, since they end only when the peers stop.
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await raftServer.serve() }
+                    let raftAddress = try await raftServer.listeningAddress()
+                    var rpcAddress = context.status.currentBoundAddress
+                    while rpcAddress == nil {
+                        try await Task.sleep(for: .milliseconds(10))
+                        rpcAddress = context.status.currentBoundAddress
+                    }
+                    let member = RaftMember(
+                        id: storage.serverID, name: configuration.name, raftAddress: raftAddress,
+                        rpcAddress: rpcAddress ?? raftAddress)
+                    logger.info(
+                        "raft listening",
+                        metadata: ["address": "\(raftAddress)", "id": "\(RaftPeerID.format(member.id))"])
+                    let driver = makeDriver(member: member)
+                    let formation = ClusterFormation(
+                        driver: driver, expect: configuration.bootstrapExpect,
+                        joinAddresses: configuration.joinAddresses,
+                        tls: context.tls, region: context.options.region, logger: logger)
+                    handle.set(.init(driver: driver, formation: formation))
+                    group.addTask { await driver.runTicks() }
+                    group.addTask { await formation.run() }
+                    group.addTask { await reportLeader(driver) }
+                    try await group.next()
+                    group.cancelAll()
                 }
-                let member = RaftMember(
-                    id: storage.serverID, name: configuration.name, raftAddress: raftAddress,
-                    rpcAddress: rpcAddress ?? raftAddress)
-                logger.info(
-                    "raft listening", metadata: ["address": "\(raftAddress)", "id": "\(String(member.id, radix: 16))"])
-                let driver = makeDriver(member: member)
-                let formation = ClusterFormation(
-                    driver: driver, expect: configuration.bootstrapExpect, joinAddresses: configuration.joinAddresses,
-                    tls: context.tls, region: context.options.region, logger: logger)
-                handle.set(.init(driver: driver, formation: formation))
-                group.addTask { await driver.runTicks() }
-                group.addTask { await formation.run() }
-                group.addTask { await reportLeader(driver) }
-                try await group.next()
-                group.cancelAll()
-                await driver.stop()
             }
-        } onGracefulShutdown: {
-            raftServer.beginGracefulShutdown()
+        } catch is CancellationError {
+            // The shutdown itself.
         }
+        // Waiting writes and reads fail now, so the RPC port's in-flight calls can finish.
+        await (try? handle.driver())?.stop()
+        raftServer.beginGracefulShutdown()
+        logger.info("raft stopped")
     }
 
     private func makeDriver(member: RaftMember) -> RaftDriver {

@@ -70,9 +70,9 @@ public struct OperatorService: Caravan_V1_Operator.SimpleServiceProtocol {
         if !request.allowStale {
             _ = try await driver.readBarrier()
         }
-        let (data, index) = try await driver.withStateMachine { machine in
-            (try machine.snapshot(), (machine as? StateMachine)?.lastAppliedIndex ?? 0)
-        }
+        let source = await driver.withStateMachine { $0.snapshotSource() }
+        let data = try source.encode()
+        let index = source.index
         for chunk in StateSnapshotFile.chunks(of: data, index: index, term: await driver.status.term) {
             try await response.write(chunk)
         }
