@@ -146,9 +146,10 @@ public actor RaftDriver {
                 }
                 // The commit index alone need not be durable (a restarted server learns it again from the
                 // leader), so a Ready that only moves it costs no fsync.
-                let termOrVoteChanged = ready.hardState.map {
-                    $0.term != savedHardState.term || $0.vote != savedHardState.vote
-                } ?? false
+                let termOrVoteChanged =
+                    ready.hardState.map {
+                        $0.term != savedHardState.term || $0.vote != savedHardState.vote
+                    } ?? false
                 if ready.snapshot != nil || !ready.entriesToPersist.isEmpty || termOrVoteChanged {
                     let store = logStore
                     try await onStorageThread {
