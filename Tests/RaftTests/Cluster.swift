@@ -221,7 +221,7 @@ struct Cluster {
     }
 
     /// Installs, persists, sends, applies, serves reads and advances, as a driver would, checking invariants.
-    mutating func processReady(_ slot: Int) {
+    mutating func processReady(_ slot: Int, depth: Int = 0) {
         guard var node = servers[slot].node, node.hasReady else {
             checkLeaders()
             return
@@ -241,6 +241,11 @@ struct Cluster {
         node.advance(ready)
         servers[slot].node = node
         checkLeaders()
+        // Advancing can produce more work (a leader commits once its own write is persisted), as a real
+        // driver's loop would pick up at once.
+        if node.hasReady && depth < 8 {
+            processReady(slot, depth: depth + 1)
+        }
     }
 
     private mutating func installSnapshot(_ metadata: SnapshotMetadata, on slot: Int) {

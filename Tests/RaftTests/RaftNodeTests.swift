@@ -162,7 +162,8 @@ struct RaftNodeTests {
             random: SplitMix64(seed: 3))
         leader.becomeCandidate()
         leader.becomeLeader()
-        _ = leader.ready()
+        // The leader persists its no-op; only then does its own copy count.
+        leader.advance(leader.ready())
         // Follower 2 acknowledges the term-2 entry but not yet the new term-3 no-op.
         leader.step(
             Message(

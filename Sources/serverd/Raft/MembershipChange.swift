@@ -113,7 +113,8 @@ extension RaftNode {
             progress[peer] = Progress(next: log.lastIndex + 1)
         }
         var own = progress[id] ?? Progress(next: log.lastIndex + 1)
-        own.match = log.lastIndex
+        // The leader counts only what it has persisted itself (see `advance`).
+        own.match = max(own.match, log.stableIndex)
         own.next = log.lastIndex + 1
         own.state = .replicate
         own.recentActive = true

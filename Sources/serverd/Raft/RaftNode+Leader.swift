@@ -47,8 +47,8 @@ extension RaftNode {
         }
         log.append(entries)
         noteAppended(after: prevIndex, entries: entries)
-        _ = progress[id]?.acknowledge(upTo: log.lastIndex)
-        maybeCommit()
+        // The leader's own copy counts toward commit only once persisted (`advance`), so the driver may send
+        // these entries to followers while it writes them locally (Raft thesis §10.2.1).
         return log.lastIndex
     }
 

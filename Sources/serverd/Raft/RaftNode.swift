@@ -1,7 +1,8 @@
 /// The pure Raft state machine of one node: feed it messages, ticks and proposals; drain `ready()`.
 ///
 /// It performs no I/O. The driver handles each `Ready` in the order its documentation gives, then calls
-/// `advance(_:)`.
+/// `advance(_:)`. A leader may send its appends and heartbeats before persisting: its own entries count toward
+/// commit only from `advance(_:)` on.
 public struct RaftNode: Sendable {
     public let config: Config
     public internal(set) var term: Term
@@ -148,6 +149,9 @@ public struct RaftNode: Sendable {
         }
         if let last = ready.entriesToPersist.last, log.matches(index: last.index, term: last.term) {
             log.stableIndex = max(log.stableIndex, last.index)
+            if role == .leader, progress[id]?.acknowledge(upTo: log.stableIndex) == true, maybeCommit() {
+                broadcastAppend(evenIfEmpty: true)
+            }
         }
         if let hardState = ready.hardState {
             persistedHardState = hardState
