@@ -11,14 +11,7 @@ import Testing
 struct RaftClusterTests {
     /// Puts `value` at `path` on server `index`; nil when the call failed.
     static func put(_ cluster: ServerCluster, on index: Int, path: String, value: String) async -> UInt64? {
-        try? await cluster.withVariables(index) { variables in
-            try await variables.put(
-                Caravan_V1_PutVariableRequest.with {
-                    $0.variable.path = path
-                    $0.variable.items = ["v": value]
-                }
-            ).variable.modifyIndex
-        }
+        try? await cluster.put(on: index, path: path, value: value)
     }
 
     @Test("kill -9 of the leader during writes loses no acknowledged write; the killed server catches up")

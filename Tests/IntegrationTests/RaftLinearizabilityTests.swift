@@ -75,14 +75,7 @@ struct RaftLinearizabilityTests {
     ) async {
         let ticket = recorder.invoke(client: client, .put(key, value))
         do {
-            let version = try await cluster.withVariables(server) { variables in
-                try await variables.put(
-                    Caravan_V1_PutVariableRequest.with {
-                        $0.variable.path = key
-                        $0.variable.items = ["v": value]
-                    }
-                ).variable.modifyIndex
-            }
+            let version = try await cluster.put(on: server, path: key, value: value)
             recorder.complete(ticket, .ok(version: version))
         } catch {
             // A failed write may still have been committed: its outcome is unknown.
@@ -118,15 +111,7 @@ struct RaftLinearizabilityTests {
     ) async {
         let ticket = recorder.invoke(client: client, .cas(key, expectedVersion: expected, value))
         do {
-            let version = try await cluster.withVariables(server) { variables in
-                try await variables.put(
-                    Caravan_V1_PutVariableRequest.with {
-                        $0.variable.path = key
-                        $0.variable.items = ["v": value]
-                        $0.checkIndex = expected
-                    }
-                ).variable.modifyIndex
-            }
+            let version = try await cluster.put(on: server, path: key, value: value, checkIndex: expected)
             recorder.complete(ticket, .ok(version: version))
         } catch let error as CaravanError where error.code == .failedPrecondition {
             recorder.complete(ticket, .conflict)

@@ -95,6 +95,20 @@ final class ServerCluster: Sendable {
         }
     }
 
+    /// Puts `{v: value}` at `path` through server `index` (check-and-set when `checkIndex` is given); returns the
+    /// variable's new modify index.
+    func put(on index: Int, path: String, value: String, checkIndex: UInt64? = nil) async throws -> UInt64 {
+        try await withVariables(index) { variables in
+            try await variables.put(
+                Caravan_V1_PutVariableRequest.with {
+                    $0.variable.path = path
+                    $0.variable.items = ["v": value]
+                    if let checkIndex { $0.checkIndex = checkIndex }
+                }
+            ).variable.modifyIndex
+        }
+    }
+
     /// The slot whose server every running server names as leader, once they agree (polls up to `timeout`).
     func waitForLeader(timeout: Duration = .seconds(30)) async throws -> Int {
         let deadline = ContinuousClock.now + timeout

@@ -51,6 +51,9 @@ extension RaftDriver {
         applyWaiters = remaining
     }
 
+    /// Whether this server knows a leader (for `QueryMeta.known_leader`).
+    public var hasLeader: Bool { node.leader != nil }
+
     /// Runs `body` against the state machine right now, on the consensus actor.
     public func withStateMachine<T: Sendable>(_ body: @Sendable (any ConsensusStateMachine) throws -> T) rethrows -> T {
         try body(stateMachine)

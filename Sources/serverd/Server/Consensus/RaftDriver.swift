@@ -57,6 +57,7 @@ public actor RaftDriver {
     /// Set when storage failed: from then on this server acknowledges nothing.
     var storageFailure: String?
     var knownMembers: [NodeID: RaftMember] = [:]
+    var lastMembership: Membership?
     var lastLeader: NodeID?
     var lastContact = ContinuousClock.now
     var stopped = false
@@ -236,6 +237,9 @@ public actor RaftDriver {
 
     /// Keeps the transport's peers in line with the membership, which carries their addresses.
     func refreshMembers() {
+        // Called after every Ready: decode the addresses only when the membership itself changed.
+        guard node.membership != lastMembership else { return }
+        lastMembership = node.membership
         let members = RaftMember.members(of: node.membership)
         guard members != knownMembers else { return }
         knownMembers = members

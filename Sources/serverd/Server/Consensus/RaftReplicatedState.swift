@@ -30,7 +30,7 @@ public struct RaftReplicatedState: ReplicatedState {
             }
             return machine.view
         }
-        let knownLeader = await driver.status.leader != nil
+        let knownLeader = await driver.hasLeader
         return ReadResult(value: try body(view), index: view.appliedIndex, knownLeader: knownLeader)
     }
 }

@@ -66,9 +66,11 @@ final class RaftTransport: Sendable {
 
     /// Queues messages for their peers; messages to unknown peers are dropped (Raft retries).
     func send(_ messages: [Message]) {
-        let mailboxes = peers.withLock { peers in peers.mapValues(\.mailbox) }
-        for message in messages {
-            mailboxes[message.to]?.push(message)
+        guard !messages.isEmpty else { return }
+        peers.withLock { peers in
+            for message in messages {
+                peers[message.to]?.mailbox.push(message)
+            }
         }
     }
 

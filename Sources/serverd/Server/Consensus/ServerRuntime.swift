@@ -55,7 +55,13 @@ public struct ServerRuntime: Service {
         do {
             try await cancelWhenGracefulShutdown {
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await raftServer.serve() }
+                    group.addTask {
+                        do {
+                            try await raftServer.serve()
+                        } catch  where Task.isCancelled {
+                            // Stopping: the transport reports the cancellation as its own error.
+                        }
+                    }
                     let raftAddress = try await raftServer.listeningAddress()
                     var rpcAddress = context.status.currentBoundAddress
                     while rpcAddress == nil {
