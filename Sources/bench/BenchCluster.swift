@@ -13,6 +13,9 @@ protocol BenchCluster: Sendable {
     /// Log markers of trouble (warnings, errors), searched in every member's log after the run.
     var problemMarkers: [String] { get }
 
+    /// The leader each member names, in `clientAddresses` order ("" when a member knows none).
+    func reportedLeaders(dialer: RPCDialer) async throws -> [String]
+
     /// The index in `clientAddresses` of the member that leads now.
     func leaderIndex(dialer: RPCDialer) async throws -> Int
 
@@ -21,6 +24,27 @@ protocol BenchCluster: Sendable {
 }
 
 extension BenchCluster {
+    /// Polls every member until all name the same leader (forwarding needs it known).
+    func waitForLeader(dialer: RPCDialer, daemons: LocalDaemons, timeout: Duration = .seconds(60)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        var lastProblem = "no answer yet"
+        while ContinuousClock.now < deadline {
+            if let exited = daemons.exited().first {
+                throw BenchError("a \(system) member exited during startup: \(exited)")
+            }
+            do {
+                let leaders = try await reportedLeaders(dialer: dialer)
+                if let first = leaders.first, !first.isEmpty, leaders.allSatisfy({ $0 == first }) { return }
+                lastProblem = "leaders reported: \(leaders.map { $0.isEmpty ? "(none)" : $0 })"
+            } catch {
+                lastProblem = "\(error)"
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw BenchError(
+            "no leader known to all \(system) members within \(timeout) (\(lastProblem)); logs in \(daemons.directory)")
+    }
+
     /// Opens one connection per member, runs `body` with a writer for each, and closes them.
     func withWriters<Result: Sendable>(
         dialer: RPCDialer,

@@ -45,23 +45,8 @@ struct CaravanCluster: BenchCluster {
         return cluster
     }
 
-    /// Polls `Agent.Status` on every server until all report the same leader (forwarding needs it known).
-    func waitForLeader(dialer: RPCDialer, daemons: LocalDaemons, timeout: Duration = .seconds(60)) async throws {
-        let deadline = ContinuousClock.now + timeout
-        var lastProblem = "no answer yet"
-        while ContinuousClock.now < deadline {
-            if let exited = daemons.exited().first { throw BenchError("a server exited during startup: \(exited)") }
-            do {
-                let leaders = try await clientAddresses.asyncMap { try await leader(at: $0, dialer: dialer) }
-                if let first = leaders.first, !first.isEmpty, leaders.allSatisfy({ $0 == first }) { return }
-                lastProblem = "leaders reported: \(leaders.map { $0.isEmpty ? "(none)" : $0 })"
-            } catch {
-                lastProblem = "\(error)"
-            }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        throw BenchError(
-            "no leader known to all three servers within \(timeout) (\(lastProblem)); logs in \(daemons.directory)")
+    func reportedLeaders(dialer: RPCDialer) async throws -> [String] {
+        try await clientAddresses.asyncMap { try await leader(at: $0, dialer: dialer) }
     }
 
     func leaderIndex(dialer: RPCDialer) async throws -> Int {

@@ -73,25 +73,11 @@ struct EtcdCluster: BenchCluster {
         return cluster
     }
 
-    /// Polls `Maintenance.Status` on every member until all report the same leader.
-    func waitForLeader(dialer: RPCDialer, daemons: LocalDaemons, timeout: Duration = .seconds(60)) async throws {
-        let deadline = ContinuousClock.now + timeout
-        var lastProblem = "no answer yet"
-        while ContinuousClock.now < deadline {
-            if let exited = daemons.exited().first {
-                throw BenchError("an etcd member exited during startup: \(exited)")
-            }
-            do {
-                let leaders = try await clientAddresses.asyncMap { try await status(at: $0, dialer: dialer).leader }
-                if let first = leaders.first, first != 0, leaders.allSatisfy({ $0 == first }) { return }
-                lastProblem = "leaders reported: \(leaders.map { String($0, radix: 16) })"
-            } catch {
-                lastProblem = "\(error)"
-            }
-            try await Task.sleep(for: .milliseconds(200))
+    func reportedLeaders(dialer: RPCDialer) async throws -> [String] {
+        try await clientAddresses.asyncMap { address in
+            let leader = try await status(at: address, dialer: dialer).leader
+            return leader == 0 ? "" : String(leader, radix: 16)
         }
-        throw BenchError(
-            "no leader known to all three members within \(timeout) (\(lastProblem)); logs in \(daemons.directory)")
     }
 
     func leaderIndex(dialer: RPCDialer) async throws -> Int {
