@@ -72,7 +72,8 @@ let package = Package(
         .target(
             name: "CaravanServer",
             dependencies: [
-                "CaravanDaemon", "CaravanRPC", "CaravanProto", "Raft", "RaftStore", "State", grpcCore, grpcTransport,
+                "CaravanDaemon", "CaravanRPC", "CaravanProto", "Raft", "RaftStore", "State", "Scheduler", grpcCore,
+                grpcTransport,
                 swiftProtobuf, argumentParser, logging, crypto,
             ],
             path: "Sources/serverd/Server"
@@ -83,9 +84,11 @@ let package = Package(
         .target(name: "RaftStore", dependencies: ["Raft", grdb, crypto], path: "Sources/serverd/RaftStore"),
         .target(
             name: "State",
-            dependencies: ["CaravanProto", "CaravanRPC", grpcCore, swiftProtobuf, crypto],
+            dependencies: ["CaravanProto", "CaravanRPC", "Scheduler", grpcCore, swiftProtobuf, crypto],
             path: "Sources/serverd/State"
         ),
+
+        .target(name: "Scheduler", dependencies: ["CaravanProto", swiftProtobuf], path: "Sources/serverd/Scheduler"),
 
         // MARK: clientd
         .target(
@@ -131,6 +134,8 @@ let package = Package(
         // MARK: tests
         .testTarget(name: "HCLTests", dependencies: ["HCL"], path: "Tests/HCLTests"),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], path: "Tests/RaftTests"),
+        .testTarget(
+            name: "SchedulerTests", dependencies: ["Scheduler", "CaravanProto", swiftProtobuf], path: "Tests/SchedulerTests"),
         .target(name: "Linearizability", path: "Tests/Linearizability"),
         .testTarget(
             name: "LinearizabilityTests", dependencies: ["Linearizability"], path: "Tests/LinearizabilityTests"),

@@ -27,48 +27,133 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
 
 /// One replicated write. Every replica applies the same bytes, so anything time- or leader-dependent
 /// (like the proposal time) is decided once by the proposer and carried here.
-public nonisolated struct Caravan_V1_StateCommand: Sendable {
+public nonisolated struct Caravan_V1_StateCommand: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// Bumped when a command's meaning changes; replicas refuse versions they do not know.
-  public var version: UInt32 = 0
+  public var version: UInt32 {
+    get {_storage._version}
+    set {_uniqueStorage()._version = newValue}
+  }
 
   public var proposedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
-    get {_proposedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
-    set {_proposedAt = newValue}
+    get {_storage._proposedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._proposedAt = newValue}
   }
   /// Returns true if `proposedAt` has been explicitly set.
-  public var hasProposedAt: Bool {self._proposedAt != nil}
+  public var hasProposedAt: Bool {_storage._proposedAt != nil}
   /// Clears the value of `proposedAt`. Subsequent reads from it will return its default value.
-  public mutating func clearProposedAt() {self._proposedAt = nil}
+  public mutating func clearProposedAt() {_uniqueStorage()._proposedAt = nil}
 
-  public var command: Caravan_V1_StateCommand.OneOf_Command? = nil
+  public var command: OneOf_Command? {
+    get {return _storage._command}
+    set {_uniqueStorage()._command = newValue}
+  }
 
   public var putVariable: Caravan_V1_PutVariableRequest {
     get {
-      if case .putVariable(let v)? = command {return v}
+      if case .putVariable(let v)? = _storage._command {return v}
       return Caravan_V1_PutVariableRequest()
     }
-    set {command = .putVariable(newValue)}
+    set {_uniqueStorage()._command = .putVariable(newValue)}
   }
 
   public var deleteVariable: Caravan_V1_DeleteVariableRequest {
     get {
-      if case .deleteVariable(let v)? = command {return v}
+      if case .deleteVariable(let v)? = _storage._command {return v}
       return Caravan_V1_DeleteVariableRequest()
     }
-    set {command = .deleteVariable(newValue)}
+    set {_uniqueStorage()._command = .deleteVariable(newValue)}
   }
 
   /// `ctl operator snapshot restore`: replace every table with this snapshot's (an encoded StateSnapshot).
   public var restoreSnapshot: Data {
     get {
-      if case .restoreSnapshot(let v)? = command {return v}
+      if case .restoreSnapshot(let v)? = _storage._command {return v}
       return Data()
     }
-    set {command = .restoreSnapshot(newValue)}
+    set {_uniqueStorage()._command = .restoreSnapshot(newValue)}
+  }
+
+  public var registerJob: Caravan_V1_RegisterJobCommand {
+    get {
+      if case .registerJob(let v)? = _storage._command {return v}
+      return Caravan_V1_RegisterJobCommand()
+    }
+    set {_uniqueStorage()._command = .registerJob(newValue)}
+  }
+
+  public var deregisterJob: Caravan_V1_DeregisterJobCommand {
+    get {
+      if case .deregisterJob(let v)? = _storage._command {return v}
+      return Caravan_V1_DeregisterJobCommand()
+    }
+    set {_uniqueStorage()._command = .deregisterJob(newValue)}
+  }
+
+  public var upsertEvals: Caravan_V1_UpsertEvalsCommand {
+    get {
+      if case .upsertEvals(let v)? = _storage._command {return v}
+      return Caravan_V1_UpsertEvalsCommand()
+    }
+    set {_uniqueStorage()._command = .upsertEvals(newValue)}
+  }
+
+  public var applyPlan: Caravan_V1_ApplyPlanCommand {
+    get {
+      if case .applyPlan(let v)? = _storage._command {return v}
+      return Caravan_V1_ApplyPlanCommand()
+    }
+    set {_uniqueStorage()._command = .applyPlan(newValue)}
+  }
+
+  public var registerNode: Caravan_V1_RegisterNodeCommand {
+    get {
+      if case .registerNode(let v)? = _storage._command {return v}
+      return Caravan_V1_RegisterNodeCommand()
+    }
+    set {_uniqueStorage()._command = .registerNode(newValue)}
+  }
+
+  public var updateNodeStatus: Caravan_V1_UpdateNodeStatusCommand {
+    get {
+      if case .updateNodeStatus(let v)? = _storage._command {return v}
+      return Caravan_V1_UpdateNodeStatusCommand()
+    }
+    set {_uniqueStorage()._command = .updateNodeStatus(newValue)}
+  }
+
+  public var updateNodeEligibility: Caravan_V1_UpdateNodeEligibilityCommand {
+    get {
+      if case .updateNodeEligibility(let v)? = _storage._command {return v}
+      return Caravan_V1_UpdateNodeEligibilityCommand()
+    }
+    set {_uniqueStorage()._command = .updateNodeEligibility(newValue)}
+  }
+
+  public var clientAllocUpdates: Caravan_V1_ClientAllocUpdatesCommand {
+    get {
+      if case .clientAllocUpdates(let v)? = _storage._command {return v}
+      return Caravan_V1_ClientAllocUpdatesCommand()
+    }
+    set {_uniqueStorage()._command = .clientAllocUpdates(newValue)}
+  }
+
+  public var stopAlloc: Caravan_V1_StopAllocCommand {
+    get {
+      if case .stopAlloc(let v)? = _storage._command {return v}
+      return Caravan_V1_StopAllocCommand()
+    }
+    set {_uniqueStorage()._command = .stopAlloc(newValue)}
+  }
+
+  /// Set by the proposer when a server that does not know this command may skip it without diverging (a
+  /// cache hint, say). A command that is not ignorable and unknown stops the server from applying further.
+  public var ignorable: Bool {
+    get {_storage._ignorable}
+    set {_uniqueStorage()._ignorable = newValue}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -78,12 +163,21 @@ public nonisolated struct Caravan_V1_StateCommand: Sendable {
     case deleteVariable(Caravan_V1_DeleteVariableRequest)
     /// `ctl operator snapshot restore`: replace every table with this snapshot's (an encoded StateSnapshot).
     case restoreSnapshot(Data)
+    case registerJob(Caravan_V1_RegisterJobCommand)
+    case deregisterJob(Caravan_V1_DeregisterJobCommand)
+    case upsertEvals(Caravan_V1_UpsertEvalsCommand)
+    case applyPlan(Caravan_V1_ApplyPlanCommand)
+    case registerNode(Caravan_V1_RegisterNodeCommand)
+    case updateNodeStatus(Caravan_V1_UpdateNodeStatusCommand)
+    case updateNodeEligibility(Caravan_V1_UpdateNodeEligibilityCommand)
+    case clientAllocUpdates(Caravan_V1_ClientAllocUpdatesCommand)
+    case stopAlloc(Caravan_V1_StopAllocCommand)
 
   }
 
   public init() {}
 
-  fileprivate var _proposedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// What applying a StateCommand produced; returned to the proposer.
@@ -120,6 +214,22 @@ public nonisolated struct Caravan_V1_StateCommandResult: Sendable {
     set {result = .ok(newValue)}
   }
 
+  public var planResult: Caravan_V1_PlanResult {
+    get {
+      if case .planResult(let v)? = result {return v}
+      return Caravan_V1_PlanResult()
+    }
+    set {result = .planResult(newValue)}
+  }
+
+  public var job: Caravan_V1_Job {
+    get {
+      if case .job(let v)? = result {return v}
+      return Caravan_V1_Job()
+    }
+    set {result = .job(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Result: Equatable, Sendable {
@@ -128,6 +238,8 @@ public nonisolated struct Caravan_V1_StateCommandResult: Sendable {
     case error(Caravan_V1_StateCommandError)
     /// Applied; nothing to return (e.g. a delete).
     case ok(Bool)
+    case planResult(Caravan_V1_PlanResult)
+    case job(Caravan_V1_Job)
 
   }
 
@@ -160,9 +272,222 @@ public nonisolated struct Caravan_V1_StateSnapshot: Sendable {
 
   public var variables: [Caravan_V1_Variable] = []
 
+  /// Every stored version of every job, oldest first per job.
+  public var jobVersions: [Caravan_V1_Job] = []
+
+  public var evaluations: [Caravan_V1_Evaluation] = []
+
+  /// Allocations without their job (it is in job_versions).
+  public var allocations: [Caravan_V1_Allocation] = []
+
+  public var nodes: [Caravan_V1_Node] = []
+
+  /// Index at which each table last changed, by table name.
+  public var tableIndexes: Dictionary<String,UInt64> = [:]
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+}
+
+/// A job submitted (`ctl job run`), with the evaluation that schedules it.
+public nonisolated struct Caravan_V1_RegisterJobCommand: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var job: Caravan_V1_Job {
+    get {_job ?? Caravan_V1_Job()}
+    set {_job = newValue}
+  }
+  /// Returns true if `job` has been explicitly set.
+  public var hasJob: Bool {self._job != nil}
+  /// Clears the value of `job`. Subsequent reads from it will return its default value.
+  public mutating func clearJob() {self._job = nil}
+
+  public var eval: Caravan_V1_Evaluation {
+    get {_eval ?? Caravan_V1_Evaluation()}
+    set {_eval = newValue}
+  }
+  /// Returns true if `eval` has been explicitly set.
+  public var hasEval: Bool {self._eval != nil}
+  /// Clears the value of `eval`. Subsequent reads from it will return its default value.
+  public mutating func clearEval() {self._eval = nil}
+
+  /// When set, the write applies only if the job's current job_modify_index equals it (0: must not exist).
+  public var enforceIndex: Bool = false
+
+  public var jobModifyIndex: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _job: Caravan_V1_Job? = nil
+  fileprivate var _eval: Caravan_V1_Evaluation? = nil
+}
+
+/// A job stopped (or purged), with the evaluation that stops its allocations.
+public nonisolated struct Caravan_V1_DeregisterJobCommand: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var jobID: String = String()
+
+  public var namespace: String = String()
+
+  public var purge: Bool = false
+
+  public var eval: Caravan_V1_Evaluation {
+    get {_eval ?? Caravan_V1_Evaluation()}
+    set {_eval = newValue}
+  }
+  /// Returns true if `eval` has been explicitly set.
+  public var hasEval: Bool {self._eval != nil}
+  /// Clears the value of `eval`. Subsequent reads from it will return its default value.
+  public mutating func clearEval() {self._eval = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _eval: Caravan_V1_Evaluation? = nil
+}
+
+/// Evaluations created or updated outside a plan (by the broker, node events, ...).
+public nonisolated struct Caravan_V1_UpsertEvalsCommand: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var evals: [Caravan_V1_Evaluation] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A plan as the applier accepted it (already trimmed to the nodes that still fit).
+public nonisolated struct Caravan_V1_ApplyPlanCommand: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var plan: Caravan_V1_Plan {
+    get {_plan ?? Caravan_V1_Plan()}
+    set {_plan = newValue}
+  }
+  /// Returns true if `plan` has been explicitly set.
+  public var hasPlan: Bool {self._plan != nil}
+  /// Clears the value of `plan`. Subsequent reads from it will return its default value.
+  public mutating func clearPlan() {self._plan = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _plan: Caravan_V1_Plan? = nil
+}
+
+/// A node registering or re-registering, with evaluations for the system jobs it may run.
+public nonisolated struct Caravan_V1_RegisterNodeCommand: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var node: Caravan_V1_Node {
+    get {_node ?? Caravan_V1_Node()}
+    set {_node = newValue}
+  }
+  /// Returns true if `node` has been explicitly set.
+  public var hasNode: Bool {self._node != nil}
+  /// Clears the value of `node`. Subsequent reads from it will return its default value.
+  public mutating func clearNode() {self._node = nil}
+
+  public var evals: [Caravan_V1_Evaluation] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _node: Caravan_V1_Node? = nil
+}
+
+/// A node's status changing (down after missed heartbeats, ready again), with the evaluations that follow.
+public nonisolated struct Caravan_V1_UpdateNodeStatusCommand: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var nodeID: String = String()
+
+  public var status: Caravan_V1_NodeStatus = .unspecified
+
+  public var description_p: String = String()
+
+  public var evals: [Caravan_V1_Evaluation] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Caravan_V1_UpdateNodeEligibilityCommand: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var nodeID: String = String()
+
+  public var eligibility: Caravan_V1_SchedulingEligibility = .unspecified
+
+  public var evals: [Caravan_V1_Evaluation] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Task states and client statuses reported by a node, with evaluations to reschedule what failed.
+public nonisolated struct Caravan_V1_ClientAllocUpdatesCommand: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var nodeID: String = String()
+
+  public var updates: [Caravan_V1_AllocClientUpdate] = []
+
+  public var evals: [Caravan_V1_Evaluation] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// An operator stopping one allocation (`ctl alloc stop`), with the evaluation that replaces it.
+public nonisolated struct Caravan_V1_StopAllocCommand: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var allocID: String = String()
+
+  public var eval: Caravan_V1_Evaluation {
+    get {_eval ?? Caravan_V1_Evaluation()}
+    set {_eval = newValue}
+  }
+  /// Returns true if `eval` has been explicitly set.
+  public var hasEval: Bool {self._eval != nil}
+  /// Clears the value of `eval`. Subsequent reads from it will return its default value.
+  public mutating func clearEval() {self._eval = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _eval: Caravan_V1_Evaluation? = nil
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -171,88 +496,288 @@ fileprivate nonisolated let _protobuf_package = "caravan.v1"
 
 nonisolated extension Caravan_V1_StateCommand: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StateCommand"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}proposed_at\0\u{4}\u{8}put_variable\0\u{3}delete_variable\0\u{3}restore_snapshot\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}proposed_at\0\u{1}ignorable\0\u{4}\u{7}put_variable\0\u{3}delete_variable\0\u{3}restore_snapshot\0\u{4}\u{8}register_job\0\u{3}deregister_job\0\u{3}upsert_evals\0\u{3}apply_plan\0\u{3}register_node\0\u{3}update_node_status\0\u{3}update_node_eligibility\0\u{3}client_alloc_updates\0\u{3}stop_alloc\0")
+
+  fileprivate class _StorageClass {
+    var _version: UInt32 = 0
+    var _proposedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _command: Caravan_V1_StateCommand.OneOf_Command?
+    var _ignorable: Bool = false
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _version = source._version
+      _proposedAt = source._proposedAt
+      _command = source._command
+      _ignorable = source._ignorable
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.version) }()
-      case 2: try { try decoder.decodeSingularMessageField(value: &self._proposedAt) }()
-      case 10: try {
-        var v: Caravan_V1_PutVariableRequest?
-        var hadOneofValue = false
-        if let current = self.command {
-          hadOneofValue = true
-          if case .putVariable(let m) = current {v = m}
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularUInt32Field(value: &_storage._version) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._proposedAt) }()
+        case 3: try { try decoder.decodeSingularBoolField(value: &_storage._ignorable) }()
+        case 10: try {
+          var v: Caravan_V1_PutVariableRequest?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .putVariable(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .putVariable(v)
+          }
+        }()
+        case 11: try {
+          var v: Caravan_V1_DeleteVariableRequest?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .deleteVariable(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .deleteVariable(v)
+          }
+        }()
+        case 12: try {
+          var v: Data?
+          try decoder.decodeSingularBytesField(value: &v)
+          if let v = v {
+            if _storage._command != nil {try decoder.handleConflictingOneOf()}
+            _storage._command = .restoreSnapshot(v)
+          }
+        }()
+        case 20: try {
+          var v: Caravan_V1_RegisterJobCommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .registerJob(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .registerJob(v)
+          }
+        }()
+        case 21: try {
+          var v: Caravan_V1_DeregisterJobCommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .deregisterJob(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .deregisterJob(v)
+          }
+        }()
+        case 22: try {
+          var v: Caravan_V1_UpsertEvalsCommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .upsertEvals(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .upsertEvals(v)
+          }
+        }()
+        case 23: try {
+          var v: Caravan_V1_ApplyPlanCommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .applyPlan(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .applyPlan(v)
+          }
+        }()
+        case 24: try {
+          var v: Caravan_V1_RegisterNodeCommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .registerNode(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .registerNode(v)
+          }
+        }()
+        case 25: try {
+          var v: Caravan_V1_UpdateNodeStatusCommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .updateNodeStatus(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .updateNodeStatus(v)
+          }
+        }()
+        case 26: try {
+          var v: Caravan_V1_UpdateNodeEligibilityCommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .updateNodeEligibility(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .updateNodeEligibility(v)
+          }
+        }()
+        case 27: try {
+          var v: Caravan_V1_ClientAllocUpdatesCommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .clientAllocUpdates(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .clientAllocUpdates(v)
+          }
+        }()
+        case 28: try {
+          var v: Caravan_V1_StopAllocCommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .stopAlloc(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .stopAlloc(v)
+          }
+        }()
+        default: break
         }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.command = .putVariable(v)
-        }
-      }()
-      case 11: try {
-        var v: Caravan_V1_DeleteVariableRequest?
-        var hadOneofValue = false
-        if let current = self.command {
-          hadOneofValue = true
-          if case .deleteVariable(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.command = .deleteVariable(v)
-        }
-      }()
-      case 12: try {
-        var v: Data?
-        try decoder.decodeSingularBytesField(value: &v)
-        if let v = v {
-          if self.command != nil {try decoder.handleConflictingOneOf()}
-          self.command = .restoreSnapshot(v)
-        }
-      }()
-      default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if self.version != 0 {
-      try visitor.visitSingularUInt32Field(value: self.version, fieldNumber: 1)
-    }
-    try { if let v = self._proposedAt {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-    } }()
-    switch self.command {
-    case .putVariable?: try {
-      guard case .putVariable(let v)? = self.command else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
-    }()
-    case .deleteVariable?: try {
-      guard case .deleteVariable(let v)? = self.command else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
-    }()
-    case .restoreSnapshot?: try {
-      guard case .restoreSnapshot(let v)? = self.command else { preconditionFailure() }
-      try visitor.visitSingularBytesField(value: v, fieldNumber: 12)
-    }()
-    case nil: break
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if _storage._version != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._version, fieldNumber: 1)
+      }
+      try { if let v = _storage._proposedAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      if _storage._ignorable != false {
+        try visitor.visitSingularBoolField(value: _storage._ignorable, fieldNumber: 3)
+      }
+      switch _storage._command {
+      case .putVariable?: try {
+        guard case .putVariable(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      }()
+      case .deleteVariable?: try {
+        guard case .deleteVariable(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      }()
+      case .restoreSnapshot?: try {
+        guard case .restoreSnapshot(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularBytesField(value: v, fieldNumber: 12)
+      }()
+      case .registerJob?: try {
+        guard case .registerJob(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
+      }()
+      case .deregisterJob?: try {
+        guard case .deregisterJob(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
+      }()
+      case .upsertEvals?: try {
+        guard case .upsertEvals(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 22)
+      }()
+      case .applyPlan?: try {
+        guard case .applyPlan(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 23)
+      }()
+      case .registerNode?: try {
+        guard case .registerNode(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 24)
+      }()
+      case .updateNodeStatus?: try {
+        guard case .updateNodeStatus(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 25)
+      }()
+      case .updateNodeEligibility?: try {
+        guard case .updateNodeEligibility(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 26)
+      }()
+      case .clientAllocUpdates?: try {
+        guard case .clientAllocUpdates(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 27)
+      }()
+      case .stopAlloc?: try {
+        guard case .stopAlloc(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 28)
+      }()
+      case nil: break
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Caravan_V1_StateCommand, rhs: Caravan_V1_StateCommand) -> Bool {
-    if lhs.version != rhs.version {return false}
-    if lhs._proposedAt != rhs._proposedAt {return false}
-    if lhs.command != rhs.command {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._version != rhs_storage._version {return false}
+        if _storage._proposedAt != rhs_storage._proposedAt {return false}
+        if _storage._command != rhs_storage._command {return false}
+        if _storage._ignorable != rhs_storage._ignorable {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -260,7 +785,7 @@ nonisolated extension Caravan_V1_StateCommand: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Caravan_V1_StateCommandResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StateCommandResult"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}variable\0\u{1}error\0\u{1}ok\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}variable\0\u{1}error\0\u{1}ok\0\u{3}plan_result\0\u{1}job\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -302,6 +827,32 @@ nonisolated extension Caravan_V1_StateCommandResult: SwiftProtobuf.Message, Swif
           self.result = .ok(v)
         }
       }()
+      case 4: try {
+        var v: Caravan_V1_PlanResult?
+        var hadOneofValue = false
+        if let current = self.result {
+          hadOneofValue = true
+          if case .planResult(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.result = .planResult(v)
+        }
+      }()
+      case 5: try {
+        var v: Caravan_V1_Job?
+        var hadOneofValue = false
+        if let current = self.result {
+          hadOneofValue = true
+          if case .job(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.result = .job(v)
+        }
+      }()
       default: break
       }
     }
@@ -324,6 +875,14 @@ nonisolated extension Caravan_V1_StateCommandResult: SwiftProtobuf.Message, Swif
     case .ok?: try {
       guard case .ok(let v)? = self.result else { preconditionFailure() }
       try visitor.visitSingularBoolField(value: v, fieldNumber: 3)
+    }()
+    case .planResult?: try {
+      guard case .planResult(let v)? = self.result else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    }()
+    case .job?: try {
+      guard case .job(let v)? = self.result else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
     }()
     case nil: break
     }
@@ -374,7 +933,7 @@ nonisolated extension Caravan_V1_StateCommandError: SwiftProtobuf.Message, Swift
 
 nonisolated extension Caravan_V1_StateSnapshot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StateSnapshot"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{1}variables\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{1}variables\0\u{3}job_versions\0\u{1}evaluations\0\u{1}allocations\0\u{1}nodes\0\u{3}table_indexes\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -384,6 +943,11 @@ nonisolated extension Caravan_V1_StateSnapshot: SwiftProtobuf.Message, SwiftProt
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.index) }()
       case 2: try { try decoder.decodeRepeatedMessageField(value: &self.variables) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.jobVersions) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.evaluations) }()
+      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.allocations) }()
+      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.nodes) }()
+      case 7: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: &self.tableIndexes) }()
       default: break
       }
     }
@@ -396,12 +960,397 @@ nonisolated extension Caravan_V1_StateSnapshot: SwiftProtobuf.Message, SwiftProt
     if !self.variables.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.variables, fieldNumber: 2)
     }
+    if !self.jobVersions.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.jobVersions, fieldNumber: 3)
+    }
+    if !self.evaluations.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.evaluations, fieldNumber: 4)
+    }
+    if !self.allocations.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.allocations, fieldNumber: 5)
+    }
+    if !self.nodes.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.nodes, fieldNumber: 6)
+    }
+    if !self.tableIndexes.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: self.tableIndexes, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Caravan_V1_StateSnapshot, rhs: Caravan_V1_StateSnapshot) -> Bool {
     if lhs.index != rhs.index {return false}
     if lhs.variables != rhs.variables {return false}
+    if lhs.jobVersions != rhs.jobVersions {return false}
+    if lhs.evaluations != rhs.evaluations {return false}
+    if lhs.allocations != rhs.allocations {return false}
+    if lhs.nodes != rhs.nodes {return false}
+    if lhs.tableIndexes != rhs.tableIndexes {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Caravan_V1_RegisterJobCommand: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RegisterJobCommand"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}job\0\u{1}eval\0\u{3}enforce_index\0\u{3}job_modify_index\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._job) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._eval) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.enforceIndex) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.jobModifyIndex) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._job {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._eval {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    if self.enforceIndex != false {
+      try visitor.visitSingularBoolField(value: self.enforceIndex, fieldNumber: 3)
+    }
+    if self.jobModifyIndex != 0 {
+      try visitor.visitSingularUInt64Field(value: self.jobModifyIndex, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Caravan_V1_RegisterJobCommand, rhs: Caravan_V1_RegisterJobCommand) -> Bool {
+    if lhs._job != rhs._job {return false}
+    if lhs._eval != rhs._eval {return false}
+    if lhs.enforceIndex != rhs.enforceIndex {return false}
+    if lhs.jobModifyIndex != rhs.jobModifyIndex {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Caravan_V1_DeregisterJobCommand: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DeregisterJobCommand"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{1}namespace\0\u{1}purge\0\u{1}eval\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.jobID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.namespace) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.purge) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._eval) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.jobID.isEmpty {
+      try visitor.visitSingularStringField(value: self.jobID, fieldNumber: 1)
+    }
+    if !self.namespace.isEmpty {
+      try visitor.visitSingularStringField(value: self.namespace, fieldNumber: 2)
+    }
+    if self.purge != false {
+      try visitor.visitSingularBoolField(value: self.purge, fieldNumber: 3)
+    }
+    try { if let v = self._eval {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Caravan_V1_DeregisterJobCommand, rhs: Caravan_V1_DeregisterJobCommand) -> Bool {
+    if lhs.jobID != rhs.jobID {return false}
+    if lhs.namespace != rhs.namespace {return false}
+    if lhs.purge != rhs.purge {return false}
+    if lhs._eval != rhs._eval {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Caravan_V1_UpsertEvalsCommand: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UpsertEvalsCommand"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}evals\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.evals) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.evals.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.evals, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Caravan_V1_UpsertEvalsCommand, rhs: Caravan_V1_UpsertEvalsCommand) -> Bool {
+    if lhs.evals != rhs.evals {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Caravan_V1_ApplyPlanCommand: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ApplyPlanCommand"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}plan\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._plan) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._plan {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Caravan_V1_ApplyPlanCommand, rhs: Caravan_V1_ApplyPlanCommand) -> Bool {
+    if lhs._plan != rhs._plan {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Caravan_V1_RegisterNodeCommand: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RegisterNodeCommand"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}node\0\u{1}evals\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._node) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.evals) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._node {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.evals.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.evals, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Caravan_V1_RegisterNodeCommand, rhs: Caravan_V1_RegisterNodeCommand) -> Bool {
+    if lhs._node != rhs._node {return false}
+    if lhs.evals != rhs.evals {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Caravan_V1_UpdateNodeStatusCommand: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UpdateNodeStatusCommand"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{1}status\0\u{1}description\0\u{1}evals\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.nodeID) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.status) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.description_p) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.evals) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.nodeID.isEmpty {
+      try visitor.visitSingularStringField(value: self.nodeID, fieldNumber: 1)
+    }
+    if self.status != .unspecified {
+      try visitor.visitSingularEnumField(value: self.status, fieldNumber: 2)
+    }
+    if !self.description_p.isEmpty {
+      try visitor.visitSingularStringField(value: self.description_p, fieldNumber: 3)
+    }
+    if !self.evals.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.evals, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Caravan_V1_UpdateNodeStatusCommand, rhs: Caravan_V1_UpdateNodeStatusCommand) -> Bool {
+    if lhs.nodeID != rhs.nodeID {return false}
+    if lhs.status != rhs.status {return false}
+    if lhs.description_p != rhs.description_p {return false}
+    if lhs.evals != rhs.evals {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Caravan_V1_UpdateNodeEligibilityCommand: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UpdateNodeEligibilityCommand"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{1}eligibility\0\u{1}evals\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.nodeID) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.eligibility) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.evals) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.nodeID.isEmpty {
+      try visitor.visitSingularStringField(value: self.nodeID, fieldNumber: 1)
+    }
+    if self.eligibility != .unspecified {
+      try visitor.visitSingularEnumField(value: self.eligibility, fieldNumber: 2)
+    }
+    if !self.evals.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.evals, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Caravan_V1_UpdateNodeEligibilityCommand, rhs: Caravan_V1_UpdateNodeEligibilityCommand) -> Bool {
+    if lhs.nodeID != rhs.nodeID {return false}
+    if lhs.eligibility != rhs.eligibility {return false}
+    if lhs.evals != rhs.evals {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Caravan_V1_ClientAllocUpdatesCommand: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ClientAllocUpdatesCommand"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{1}updates\0\u{1}evals\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.nodeID) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.updates) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.evals) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.nodeID.isEmpty {
+      try visitor.visitSingularStringField(value: self.nodeID, fieldNumber: 1)
+    }
+    if !self.updates.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.updates, fieldNumber: 2)
+    }
+    if !self.evals.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.evals, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Caravan_V1_ClientAllocUpdatesCommand, rhs: Caravan_V1_ClientAllocUpdatesCommand) -> Bool {
+    if lhs.nodeID != rhs.nodeID {return false}
+    if lhs.updates != rhs.updates {return false}
+    if lhs.evals != rhs.evals {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Caravan_V1_StopAllocCommand: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StopAllocCommand"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}alloc_id\0\u{1}eval\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.allocID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._eval) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.allocID.isEmpty {
+      try visitor.visitSingularStringField(value: self.allocID, fieldNumber: 1)
+    }
+    try { if let v = self._eval {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Caravan_V1_StopAllocCommand, rhs: Caravan_V1_StopAllocCommand) -> Bool {
+    if lhs.allocID != rhs.allocID {return false}
+    if lhs._eval != rhs._eval {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

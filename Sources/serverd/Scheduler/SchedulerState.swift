@@ -1,0 +1,24 @@
+import CaravanProto
+
+/// The read-only state a scheduler plans against: one consistent point in time.
+///
+/// serverd's state store hands workers an immutable copy-on-write view that conforms; tests use an in-memory
+/// harness. Nothing here blocks or changes, so scheduling holds no lock while it runs.
+public protocol SchedulerState {
+    /// The Raft index this state reflects.
+    var index: UInt64 { get }
+
+    /// Every registered node, in any order (the scheduler shuffles with its own seeded generator).
+    var nodes: [Caravan_V1_Node] { get }
+    func node(id: String) -> Caravan_V1_Node?
+
+    /// The job as currently registered (nil when it was purged).
+    func job(namespace: String, id: String) -> Caravan_V1_Job?
+    /// One stored version of a job (allocations record the version they run); nil when no longer kept.
+    func job(namespace: String, id: String, version: UInt64) -> Caravan_V1_Job?
+
+    /// Allocations of a job, terminal ones included, without their job attached.
+    func allocations(namespace: String, jobID: String) -> [Caravan_V1_Allocation]
+    /// Allocations placed on a node, terminal ones included, without their job attached.
+    func allocations(nodeID: String) -> [Caravan_V1_Allocation]
+}
