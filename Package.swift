@@ -72,7 +72,7 @@ let package = Package(
         .target(
             name: "CaravanServer",
             dependencies: [
-                "CaravanDaemon", "CaravanRPC", "CaravanProto", "Raft", "RaftStore", "State", "Scheduler", grpcCore,
+                "CaravanDaemon", "CaravanRPC", "CaravanProto", "Raft", "RaftStore", "State", "Scheduler", "Spec", grpcCore,
                 grpcTransport,
                 swiftProtobuf, argumentParser, logging, crypto,
             ],

@@ -25,6 +25,8 @@ public struct AccessPolicy: Sendable {
         let catalogWrites = ["Register", "Deregister", "UpdateHealth"]
         var methods: [String: Set<AgentRole>] = [:]
         for method in nodeAgentCalls { methods["caravan.v1.Nodes/\(method)"] = [.client] }
+        // Heartbeats reset timers on the leader; a follower forwards them there with its server certificate.
+        methods["caravan.v1.Nodes/Heartbeat"] = [.client, .server]
         for method in catalogWrites { methods["caravan.v1.Catalog/\(method)"] = [.client] }
         return AccessPolicy(
             services: [

@@ -25,16 +25,27 @@ public enum ServerDaemon {
             name: options.agent.nodeName, raftBind: options.agent.listenAddress(port: options.raftPort),
             bootstrapExpect: options.bootstrapExpect, joinAddresses: joins, settings: settings)
         let dataDir = options.agent.dataDir ?? "."
+        let leaderSettings = try options.leaderSettings()
         return DaemonRunner(
             description: description, options: options.agent, port: options.rpcPort, certificateRole: .server
         ) { context in
+            let hub = StateChangeHub()
+            let machine = StateMachine()
+            machine.changeObserver = { hub.publish($0) }
             let runtime = try ServerRuntime(
-                configuration: configuration, context: context, dataDir: dataDir, stateMachine: StateMachine(),
+                configuration: configuration, context: context, dataDir: dataDir, stateMachine: machine,
                 handle: handle)
             let state = RaftReplicatedState(handle: handle)
+            let queries = ClusterQueries(state: state, hub: hub)
+            let duties = LeaderDuties(settings: leaderSettings, handle: handle, hub: hub, logger: context.logger)
+            let heartbeats = NodeHeartbeats(handle: handle, duties: duties, queries: queries)
             return DaemonComponents(
-                services: [VariablesService(state: state), OperatorService(handle: handle)],
-                background: [runtime])
+                services: [
+                    VariablesService(state: state), OperatorService(handle: handle), JobsService(queries: queries),
+                    NodesService(queries: queries, heartbeats: heartbeats), EvaluationsService(queries: queries),
+                    AllocationsService(queries: queries),
+                ],
+                background: [runtime, duties])
         }
     }
 }

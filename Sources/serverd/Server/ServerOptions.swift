@@ -1,6 +1,7 @@
 import ArgumentParser
 import CaravanDaemon
 import CaravanRPC
+import Spec
 
 /// serverd's flags: the shared agent flags plus its three ports and cluster formation.
 public struct ServerOptions: ParsableArguments, Sendable {
@@ -36,9 +37,48 @@ public struct ServerOptions: ParsableArguments, Sendable {
     )
     public var raftTrailingLogs: UInt64 = 1024
 
+    @Option(
+        name: .hashicorp("min-heartbeat-ttl"),
+        help: "Shortest time a node may go without heartbeating (grows with the node count), e.g. 10s."
+    )
+    public var minHeartbeatTTL: String = "10s"
+
+    @Option(
+        name: .hashicorp("heartbeat-grace"),
+        help: "Extra time past a node's TTL before it is marked down and its allocations replaced, e.g. 10s."
+    )
+    public var heartbeatGrace: String = "10s"
+
+    @Option(
+        name: .hashicorp("num-schedulers"),
+        help: "Scheduler workers on the leader (default: one per core)."
+    )
+    public var numSchedulers: Int?
+
     public init() {}
 
+    /// A duration flag in Nomad's notation ("10s", "1m30s"), or a usage error naming the flag.
+    static func duration(_ text: String, flag: String) throws -> Duration {
+        switch DurationText.nanoseconds(text) {
+        case .success(let nanoseconds) where nanoseconds > 0: return .nanoseconds(nanoseconds)
+        case .success: throw ValidationError("-\(flag) \(text): must be longer than zero")
+        case .failure(let error): throw ValidationError("-\(flag) \(text): \(error)")
+        }
+    }
+
+    public func leaderSettings() throws -> LeaderDuties.Settings {
+        var settings = LeaderDuties.Settings()
+        settings.heartbeats.minTTL = try Self.duration(minHeartbeatTTL, flag: "min-heartbeat-ttl")
+        settings.heartbeats.grace = try Self.duration(heartbeatGrace, flag: "heartbeat-grace")
+        if let numSchedulers { settings.workers = numSchedulers }
+        return settings
+    }
+
     public func validate() throws {
+        _ = try leaderSettings()
+        if let numSchedulers, !(1...64).contains(numSchedulers) {
+            throw ValidationError("-num-schedulers \(numSchedulers): must be from 1 to 64")
+        }
         try validatePort(rpcPort, flag: "rpc-port")
         try validatePort(raftPort, flag: "raft-port")
         try validatePort(httpPort, flag: "http-port")

@@ -12,11 +12,15 @@ public final class StateMachine {
     /// The index of the last entry applied or marked applied (or of the restored snapshot).
     public private(set) var lastAppliedIndex: UInt64 = 0
     public private(set) var variables = VariablesTable()
+    public private(set) var cluster = ClusterState()
+    /// Told what each applied entry changed, on the applying thread, right after it applied. It must return
+    /// at once (hand the change to a stream); the leader's eval broker and the blocking queries listen here.
+    public var changeObserver: (@Sendable (StateChange) -> Void)?
 
     public init() {}
 
     /// A read-only copy of the tables as of `lastAppliedIndex`.
-    public var view: StateView { StateView(appliedIndex: lastAppliedIndex, variables: variables) }
+    public var view: StateView { StateView(appliedIndex: lastAppliedIndex, variables: variables, cluster: cluster) }
 
     /// Applies the committed entry at `index` holding an encoded `StateCommand`; returns what the proposer gets.
     ///
@@ -32,6 +36,11 @@ public final class StateMachine {
             )
         }
         lastAppliedIndex = index
+        cluster.journal = StateChange(index: index)
+        defer {
+            if let change = cluster.journal, !change.tables.isEmpty { changeObserver?(change) }
+            cluster.journal = nil
+        }
         do {
             return try execute(try decode(entryData, index: index), index: index)
         } catch let error as CaravanError {
@@ -57,7 +66,7 @@ public final class StateMachine {
     /// A frozen copy of the tables (copy-on-write, so taking it is cheap) that can be encoded on another
     /// thread while this machine goes on applying entries.
     public func snapshotSource() -> StateSnapshotSource {
-        StateSnapshotSource(index: lastAppliedIndex, variables: variables)
+        StateSnapshotSource(index: lastAppliedIndex, variables: variables, cluster: cluster)
     }
 
     /// Replaces every table and `lastAppliedIndex` with those of an encoded `StateSnapshot`.
@@ -72,8 +81,19 @@ public final class StateMachine {
             throw CaravanError(.dataLoss, "snapshot of \(bytes.count) bytes does not decode: \(error)")
         }
         let restored = try VariablesTable(restoring: snapshot.variables)
+        let restoredCluster = try ClusterState(restoring: snapshot)
         variables = restored
+        cluster = restoredCluster
         lastAppliedIndex = snapshot.index
+        changeObserver?(Self.everythingChanged(at: snapshot.index))
+    }
+
+    /// After a restore every table may differ: watchers re-read, the broker rebuilds.
+    static func everythingChanged(at index: UInt64) -> StateChange {
+        var change = StateChange(index: index)
+        change.tables = Set(StateTable.allCases)
+        change.capacityChanged = true
+        return change
     }
 
     func decode(_ entryData: [UInt8], index: UInt64) throws -> Caravan_V1_StateCommand {
@@ -111,11 +131,49 @@ public final class StateMachine {
             } catch {
                 throw CaravanError.invalidArgument("entry \(index): the snapshot to restore does not decode: \(error)")
             }
-            variables = try VariablesTable(restoring: snapshot.variables)
+            let restoredVariables = try VariablesTable(restoring: snapshot.variables)
+            var restoredCluster = try ClusterState(restoring: snapshot)
+            restoredCluster.journal = Self.everythingChanged(at: index)
+            variables = restoredVariables
+            cluster = restoredCluster
+            return .applied
+        case .registerJob(let register)?:
+            var result = Caravan_V1_StateCommandResult()
+            result.job = try cluster.registerJob(register, index: index, time: command.proposedAt)
+            return result
+        case .deregisterJob(let deregister)?:
+            try cluster.deregisterJob(deregister, index: index, time: command.proposedAt)
+            return .applied
+        case .upsertEvals(let upsert)?:
+            cluster.upsertEvals(upsert.evals, index: index, time: command.proposedAt)
+            return .applied
+        case .applyPlan(let apply)?:
+            cluster.applyPlan(apply.plan, index: index, time: command.proposedAt)
+            return .applied
+        case .registerNode(let register)?:
+            try cluster.registerNode(register, index: index, time: command.proposedAt)
+            return .applied
+        case .updateNodeStatus(let update)?:
+            try cluster.updateNodeStatus(update, index: index, time: command.proposedAt)
+            return .applied
+        case .updateNodeEligibility(let update)?:
+            try cluster.updateNodeEligibility(update, index: index, time: command.proposedAt)
+            return .applied
+        case .clientAllocUpdates(let updates)?:
+            cluster.applyClientUpdates(updates, index: index, time: command.proposedAt)
+            return .applied
+        case .stopAlloc(let stop)?:
+            try cluster.stopAlloc(stop, index: index, time: command.proposedAt)
             return .applied
         case nil:
+            // A command from a newer server. Skipping it is safe only when its proposer said so; otherwise this
+            // replica would silently diverge, so the refusal says to upgrade.
             throw CaravanError(
-                .unimplemented, "entry \(index) carries a command this server does not know; nothing applied")
+                command.ignorable ? .unimplemented : .failedPrecondition,
+                command.ignorable
+                    ? "entry \(index) carries an ignorable command this server does not know; skipped"
+                    : "entry \(index) carries a command this server does not know and may not skip; upgrade this "
+                        + "server to the version of the cluster's leader")
         }
     }
 }
@@ -124,11 +182,13 @@ public final class StateMachine {
 public struct StateSnapshotSource: Sendable {
     public let index: UInt64
     let variables: VariablesTable
+    let cluster: ClusterState
 
     public func encode() throws -> [UInt8] {
         var snapshot = Caravan_V1_StateSnapshot()
         snapshot.index = index
         snapshot.variables = variables.all
+        cluster.write(into: &snapshot)
         var options = BinaryEncodingOptions()
         options.useDeterministicOrdering = true
         return try snapshot.serializedBytes(options: options)

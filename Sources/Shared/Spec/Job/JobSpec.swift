@@ -34,6 +34,19 @@ public enum JobSpec {
         return job
     }
 
+    /// Defaults and validates a job that arrived as a protobuf (an RPC), with the checks a job file gets.
+    /// Problems point at `origin`, since there is no file to point into.
+    public static func validated(_ job: Caravan_V1_Job, origin: String = "job") throws(Diagnostics)
+        -> Caravan_V1_Job
+    {
+        var job = job
+        canonicalize(&job)
+        var validator = JobValidator(sources: JobSourceMap(filename: origin))
+        validator.validate(job)
+        if validator.diagnostics.hasErrors { throw validator.diagnostics.result() }
+        return job
+    }
+
     /// Defaults, operator spellings and driver configs in their one stored form.
     static func canonicalize(_ job: inout Caravan_V1_Job) {
         JobDefaults.apply(to: &job)

@@ -62,6 +62,8 @@ public actor RaftDriver {
     var lastContact = ContinuousClock.now
     var stopped = false
     var bootstrapStarted = false
+    var leadershipWatchers: [AsyncStream<Leadership>.Continuation] = []
+    var lastReportedLeadership = Leadership(isLeader: false, term: 0)
     /// The hard state last written to the log store.
     var savedHardState: HardState
 
@@ -106,11 +108,13 @@ public actor RaftDriver {
             }
             node.tick()
             kick()
+            noteLeadership()
         }
     }
 
     func stop() {
         stopped = true
+        finishLeadershipWatchers()
         transport.shutdown()
         failAllWaiters(CaravanError.unavailable("server is shutting down"))
     }
@@ -179,6 +183,7 @@ public actor RaftDriver {
             releaseApplyWaiters()
             refreshMembers()
             maybeSnapshot()
+            noteLeadership()
         }
         processing = false
     }

@@ -1,0 +1,42 @@
+import CaravanProto
+import Foundation
+import SwiftProtobuf
+
+/// Builds the evaluations that writes create (a job registered, a node gone down, an allocation failed):
+/// one place for their ids, trigger names and scheduler types, which the broker and the scheduler read.
+public enum EvalFactory {
+    public enum Trigger: String, Sendable {
+        case jobRegister = "job-register"
+        case jobDeregister = "job-deregister"
+        case nodeUpdate = "node-update"
+        case allocStop = "alloc-stop"
+        case allocFailure = "alloc-failure"
+        case maxPlanAttempts = "max-plan-attempts"
+    }
+
+    /// The scheduler that handles a job type, by the name the scheduler dispatches on.
+    public static func schedulerType(of type: Caravan_V1_JobType) -> String {
+        switch type {
+        case .batch: "batch"
+        case .system: "system"
+        default: "service"
+        }
+    }
+
+    public static func evaluation(
+        for job: Caravan_V1_Job, trigger: Trigger, nodeID: String = "", at time: Date
+    ) -> Caravan_V1_Evaluation {
+        var eval = Caravan_V1_Evaluation()
+        eval.id = UUID().uuidString.lowercased()
+        eval.namespace = job.namespace.isEmpty ? "default" : job.namespace
+        eval.priority = job.priority == 0 ? 50 : job.priority
+        eval.type = schedulerType(of: job.type)
+        eval.triggeredBy = trigger.rawValue
+        eval.jobID = job.id
+        eval.jobModifyIndex = job.jobModifyIndex
+        eval.nodeID = nodeID
+        eval.status = .pending
+        eval.createTime = Google_Protobuf_Timestamp(date: time)
+        return eval
+    }
+}

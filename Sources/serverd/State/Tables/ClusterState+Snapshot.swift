@@ -1,0 +1,51 @@
+import CaravanProto
+import CaravanRPC
+
+extension ClusterState {
+    /// Writes every table into `snapshot`, sorted by key so replicas in the same state write the same bytes.
+    func write(into snapshot: inout Caravan_V1_StateSnapshot) {
+        snapshot.jobVersions = jobs.sortedKeys.flatMap { jobs[$0]?.versions ?? [] }
+        snapshot.evaluations = evals.sortedKeys.compactMap { evals[$0] }
+        snapshot.allocations = allocs.sortedKeys.compactMap { allocs[$0] }
+        snapshot.nodes = nodes.sortedKeys.compactMap { nodes[$0] }
+        snapshot.tableIndexes = Dictionary(uniqueKeysWithValues: tableIndexes.map { ($0.key.rawValue, $0.value) })
+    }
+
+    /// Rebuilds the tables and their indexes from a snapshot; throws DATA_LOSS on contradictions (an allocation
+    /// without an id, a job version out of order) rather than restoring half a state.
+    init(restoring snapshot: Caravan_V1_StateSnapshot) throws {
+        self.init()
+        for job in snapshot.jobVersions {
+            guard !job.id.isEmpty else { throw CaravanError(.dataLoss, "snapshot holds a job without an id") }
+            let key = Self.jobKey(namespace: job.namespace, id: job.id)
+            var record = jobs[key] ?? JobRecord(current: job, versions: [])
+            if let last = record.versions.last, last.version >= job.version {
+                throw CaravanError(
+                    .dataLoss, "snapshot holds versions of job \"\(job.id)\" out of order (\(job.version))")
+            }
+            record.versions.append(job)
+            record.current = job
+            jobs[key] = record
+        }
+        for eval in snapshot.evaluations {
+            guard !eval.id.isEmpty else { throw CaravanError(.dataLoss, "snapshot holds an evaluation without an id") }
+            evals[eval.id] = eval
+            evalsByJob.insert(eval.id, into: Self.jobKey(namespace: eval.namespace, id: eval.jobID))
+        }
+        for alloc in snapshot.allocations {
+            guard !alloc.id.isEmpty else {
+                throw CaravanError(.dataLoss, "snapshot holds an allocation without an id")
+            }
+            allocs[alloc.id] = alloc
+            allocsByNode.insert(alloc.id, into: alloc.nodeID)
+            allocsByJob.insert(alloc.id, into: Self.jobKey(namespace: alloc.namespace, id: alloc.jobID))
+        }
+        for node in snapshot.nodes {
+            guard !node.id.isEmpty else { throw CaravanError(.dataLoss, "snapshot holds a node without an id") }
+            nodes[node.id] = node
+        }
+        for (name, index) in snapshot.tableIndexes {
+            if let table = StateTable(rawValue: name) { tableIndexes[table] = index }
+        }
+    }
+}

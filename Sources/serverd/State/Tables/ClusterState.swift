@@ -1,0 +1,82 @@
+import CaravanProto
+
+/// The orchestrator's tables: jobs (with their versions), evaluations, allocations and nodes, with the indexes
+/// the scheduler and the watches need.
+///
+/// A value type made of copy-on-write shards: a copy is a consistent point-in-time snapshot that costs almost
+/// nothing to take and never blocks the state machine, which keeps applying entries to its own copy.
+public struct ClusterState: Sendable {
+    /// How many versions of a job are kept (Nomad keeps six); allocations of older versions are replaced
+    /// destructively on the next update because their task group can no longer be compared.
+    public static let jobVersionsKept = 6
+
+    public internal(set) var jobs = ShardedTable<JobRecord>()
+    public internal(set) var evals = ShardedTable<Caravan_V1_Evaluation>()
+    public internal(set) var allocs = ShardedTable<Caravan_V1_Allocation>()
+    public internal(set) var nodes = ShardedTable<Caravan_V1_Node>()
+    var evalsByJob = ShardedTable<Set<String>>()
+    var allocsByNode = ShardedTable<Set<String>>()
+    var allocsByJob = ShardedTable<Set<String>>()
+    /// The Raft index at which each table last changed, for blocking queries (`min_index`).
+    public internal(set) var tableIndexes: [StateTable: UInt64] = [:]
+    /// What the entry being applied changed; drained by the state machine after each entry, never snapshotted.
+    var journal: StateChange?
+
+    public init() {}
+
+    static func jobKey(namespace: String, id: String) -> String {
+        "\(namespace.isEmpty ? "default" : namespace)\u{0}\(id)"
+    }
+
+    public func job(namespace: String, id: String) -> Caravan_V1_Job? {
+        jobs[Self.jobKey(namespace: namespace, id: id)]?.current
+    }
+
+    public func jobVersions(namespace: String, id: String) -> [Caravan_V1_Job] {
+        jobs[Self.jobKey(namespace: namespace, id: id)]?.versions ?? []
+    }
+
+    public func evaluations(namespace: String, jobID: String) -> [Caravan_V1_Evaluation] {
+        let ids = evalsByJob[Self.jobKey(namespace: namespace, id: jobID)] ?? []
+        return ids.sorted().compactMap { evals[$0] }
+    }
+
+    public func allocations(namespace: String, jobID: String) -> [Caravan_V1_Allocation] {
+        let ids = allocsByJob[Self.jobKey(namespace: namespace, id: jobID)] ?? []
+        return ids.sorted().compactMap { allocs[$0] }
+    }
+
+    public func allocations(nodeID: String) -> [Caravan_V1_Allocation] {
+        let ids = allocsByNode[nodeID] ?? []
+        return ids.sorted().compactMap { allocs[$0] }
+    }
+
+    /// An allocation with the job version it runs attached, as clients and `ctl alloc status` want it.
+    public func allocationWithJob(_ alloc: Caravan_V1_Allocation) -> Caravan_V1_Allocation {
+        var full = alloc
+        let versions = jobVersions(namespace: alloc.namespace, id: alloc.jobID)
+        if let job = versions.last(where: { $0.version == alloc.jobVersion }) { full.job = job }
+        return full
+    }
+
+    mutating func touch(_ table: StateTable, at index: UInt64) {
+        tableIndexes[table] = index
+        journal?.tables.insert(table)
+    }
+
+    /// The highest index at which any of `tables` changed.
+    public func index(of tables: [StateTable]) -> UInt64 {
+        tables.map { tableIndexes[$0] ?? 0 }.max() ?? 0
+    }
+}
+
+/// A table of the cluster state, as named in snapshots and watched by blocking queries.
+public enum StateTable: String, Sendable, CaseIterable, Hashable {
+    case jobs, evals, allocs, nodes, variables
+}
+
+/// A job as registered now, with the versions kept (oldest first; the last is the current one).
+public struct JobRecord: Sendable {
+    public var current: Caravan_V1_Job
+    public var versions: [Caravan_V1_Job]
+}
