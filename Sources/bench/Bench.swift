@@ -12,7 +12,7 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks for Caravan's building blocks.",
-        subcommands: [RPCBench.self, CertBench.self, HCLBench.self, RaftBench.self],
+        subcommands: [RPCBench.self, CertBench.self, HCLBench.self, RaftBench.self, SchedulerBench.self],
         helpNames: .hashicorpHelp
     )
 }
@@ -157,7 +157,7 @@ struct BenchCertificates {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let ca = try CertificateFactory.createCA()
         try ca.certificatePEM.write(toFile: "\(directory)/ca.pem", atomically: true, encoding: .utf8)
-        for role in [AgentRole.server, .cli] {
+        for role in [AgentRole.server, .cli, .client] {
             let issued = try CertificateFactory.createAgentCertificate(
                 role: role,
                 region: "global",

@@ -77,8 +77,18 @@ public final class LeaderDuties: Service, Sendable {
         }
     }
 
+    /// Runs the duties until leadership is lost; a start that fails (the barrier timed out, say) is retried.
     private func lead() async {
+        while !Task.isCancelled {
+            if await leadOnce() { return }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    /// One term's duties; false when they could not start.
+    private func leadOnce() async -> Bool {
         let applier = PlanApplier(cluster: cluster)
+        var started = false
         do {
             let driver = try handle.driver()
             let caughtUp = try await driver.readBarrier()
@@ -92,6 +102,10 @@ public final class LeaderDuties: Service, Sendable {
             await heartbeats.clear()
             await heartbeats.track(view.cluster.nodes.values.filter { $0.status != .down }.map(\.id))
             let after = view.appliedIndex
+            started = true
+            // The applier runs outside this task's cancellation: stopping it lets it answer every plan still
+            // queued (they fail, as this server no longer leads) so no worker waits forever.
+            let applierTask = Task { await applier.run() }
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<settings.workers {
                     group.addTask {
@@ -100,25 +114,24 @@ public final class LeaderDuties: Service, Sendable {
                         ).run()
                     }
                 }
-                group.addTask { await applier.run() }
                 group.addTask { await self.follow(changes, after: after) }
                 group.addTask { await self.judgeHeartbeats() }
-                await withTaskCancellationHandler {
-                    await group.next()
-                } onCancel: {
-                    applier.stop()
-                }
+                // Returns when leadership is lost (this task is cancelled and the change feed ends).
+                await group.next()
                 group.cancelAll()
+                applier.stop()
                 await broker.setEnabled(false)
             }
+            await applierTask.value
         } catch {
             if !Task.isCancelled {
-                logger.error("leader duties could not start", metadata: ["error": "\(error)"])
+                logger.warning("leader duties could not start; retrying", metadata: ["error": "\(error)"])
             }
         }
         applier.stop()
         await broker.setEnabled(false)
         await heartbeats.clear()
+        return started
     }
 
     /// Feeds the broker from the replicated state: new evaluations queue, capacity changes retry blocked ones.

@@ -32,13 +32,10 @@ public final class PlanApplier: Sendable {
         }
     }
 
-    /// Applies plans until cancelled; plans still queued then fail with UNAVAILABLE.
+    /// Applies plans until `stop`; plans still queued then are answered too (failing once leadership is gone).
+    /// Run it in a task that is not cancelled, or queued plans would never be answered.
     public func run() async {
         for await submission in queue {
-            if Task.isCancelled {
-                submission.continuation.resume(throwing: CaravanError.unavailable("plan applier stopped"))
-                continue
-            }
             do {
                 submission.continuation.resume(returning: try await apply(submission.plan))
             } catch {
