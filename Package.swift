@@ -117,8 +117,8 @@ let package = Package(
         .target(
             name: "CtlCommands",
             dependencies: [
-                "CaravanRPC", "CaravanProto", "CaravanDaemon", "HCL", "Spec", "State", grpcCore, swiftProtobuf,
-                argumentParser, x509,
+                "CaravanRPC", "CaravanProto", "CaravanDaemon", "HCL", "Spec", "State", "Scheduler", grpcCore,
+                swiftProtobuf, argumentParser, x509,
             ],
             path: "Sources/ctl/Commands"
         ),
@@ -152,6 +152,11 @@ let package = Package(
             name: "StateTests",
             dependencies: ["State", "CaravanServer", "CtlCommands", "CaravanProto", "CaravanRPC", "TestSupport"],
             path: "Tests/StateTests"
+        ),
+        .testTarget(
+            name: "CtlTests",
+            dependencies: ["CtlCommands", "CaravanProto", "Scheduler", "HCL", swiftProtobuf, argumentParser],
+            path: "Tests/CtlTests"
         ),
         .testTarget(
             name: "SpecTests",

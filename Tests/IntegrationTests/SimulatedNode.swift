@@ -11,7 +11,10 @@ struct SimulatedNode: Sendable {
     let node: Caravan_V1_Node
     let dialer: RPCDialer
 
-    init(name: String, certs: CertificateFixture, cpu: Int64 = 4000, memory: Int64 = 8192) throws {
+    /// `volumes`: host volume name → read-only.
+    init(
+        name: String, certs: CertificateFixture, cpu: Int64 = 4000, memory: Int64 = 8192, volumes: [String: Bool] = [:]
+    ) throws {
         var node = Caravan_V1_Node()
         node.id = UUID().uuidString.lowercased()
         node.secretID = UUID().uuidString.lowercased()
@@ -20,11 +23,18 @@ struct SimulatedNode: Sendable {
         node.resources.cpuMhz = cpu
         node.resources.memoryMb = memory
         node.attributes = ["kernel.name": "linux", "os.name": "debian"]
-        node.drivers = [
-            "raw_exec": .with {
-                $0.detected = true; $0.healthy = true
+        let healthy = Caravan_V1_DriverInfo.with {
+            $0.detected = true
+            $0.healthy = true
+        }
+        node.drivers = ["raw_exec": healthy, "exec": healthy]
+        for (volume, readOnly) in volumes {
+            node.hostVolumes[volume] = .with {
+                $0.name = volume
+                $0.path = "/srv/\(volume)"
+                $0.readOnly = readOnly
             }
-        ]
+        }
         node.networkModes = ["host"]
         self.node = node
         dialer = RPCDialer(tls: try certs.material("client"), callTimeout: .seconds(10))

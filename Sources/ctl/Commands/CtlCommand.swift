@@ -14,8 +14,8 @@ public struct CtlCommand: AsyncParsableCommand {
             """,
         version: CaravanVersion.current,
         subcommands: [
-            StatusCommand.self, JobCommand.self, ConfigCommand.self, VarCommand.self, OperatorCommand.self,
-            TLSCommand.self,
+            StatusCommand.self, JobCommand.self, EvalCommand.self, AllocCommand.self, NodeCommand.self,
+            ConfigCommand.self, VarCommand.self, OperatorCommand.self, TLSCommand.self,
         ],
         helpNames: .hashicorpHelp
     )

@@ -1,13 +1,17 @@
 import ArgumentParser
 import CaravanDaemon
+import CaravanProto
 import Spec
 
-/// `ctl job`: work with jobs. Offline verbs here; the ones that talk to servers arrive with the scheduler.
+/// `ctl job`: submit, plan, stop and inspect jobs, plus the offline `validate` and `inspect -local`.
 public struct JobCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "job",
-        abstract: "Validate and inspect job files.",
-        subcommands: [JobValidateCommand.self, JobInspectCommand.self]
+        abstract: "Submit, plan, stop, inspect and validate jobs.",
+        subcommands: [
+            JobRunCommand.self, JobPlanCommand.self, JobStopCommand.self, JobStatusCommand.self,
+            JobInspectCommand.self, JobValidateCommand.self,
+        ]
     )
 
     public init() {}
@@ -39,25 +43,37 @@ struct JobInspectCommand: AsyncParsableCommand {
         commandName: "inspect",
         abstract: "Print a job as Caravan stores it, with defaults filled in.",
         discussion: """
-            With -local, decodes FILE offline (no server needed) and prints the job as JSON, the form \
-            `ctl job run` accepts for .json files. Exit status: 0 on success, 1 on invalid input, 64 for bad flags.
+            Prints the servers' current version of JOB as JSON. With -local, decodes FILE offline instead (no \
+            server needed), the form `ctl job run` accepts for .json files.
+            Exit status: 0 on success, 1 when the call fails or the file is invalid, 64 for bad flags.
             """
     )
 
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var scope: NamespaceOption
     @Flag(name: .hashicorp("local"), help: "Decode a local job file instead of asking the servers.") var local = false
     @Flag(name: .hashicorp("json"), help: "Print JSON (the only output format of inspect).") var json = false
-    @OptionGroup var spec: SpecFileOptions
-
-    func validate() throws {
-        guard local else {
-            throw ValidationError("inspect needs -local FILE until the servers serve jobs (the scheduler issue)")
-        }
-    }
+    @OptionGroup var variables: SpecVariableOptions
+    @Argument(help: "The job's ID; with -local, a job file (HCL, or JSON when it ends in .json; - reads stdin).")
+    var target: String
 
     func run() async throws {
-        try reportingDiagnostics {
-            let job = try JobSpec.decode(try spec.source(), variables: try spec.variableInputs())
-            print(try job.jsonString())
+        if local {
+            try reportingDiagnostics {
+                let job = try JobSpec.decode(try SpecFileOptions.read(target), variables: try variables.inputs())
+                print(try job.jsonString())
+            }
+            return
+        }
+        try await runVerb {
+            var request = Caravan_V1_GetJobRequest()
+            request.jobID = target
+            request.query.namespace = scope.resolved
+            let response = try await connection.dialer().withClient(try connection.target()) { client in
+                try await Caravan_V1_Jobs.Client(wrapping: client).get(request)
+            }
+            print(try response.job.jsonString())
+            return 0
         }
     }
 }

@@ -6,11 +6,7 @@ import Spec
 
 /// A spec file argument with Nomad's variable flags: `-var k=v`, `-var-file F`, and `CARAVAN_VAR_k` variables.
 struct SpecFileOptions: ParsableArguments {
-    @Option(name: .hashicorp("var"), help: "Set a variable: -var name=value (repeatable).")
-    var assignments: [String] = []
-
-    @Option(name: .hashicorp("var-file"), help: "Read variables from an HCL file of name = value lines (repeatable).")
-    var varFiles: [String] = []
+    @OptionGroup var variables: SpecVariableOptions
 
     @Argument(help: "The file: HCL, or JSON when it ends in .json. - reads standard input.")
     var file: String
@@ -20,11 +16,7 @@ struct SpecFileOptions: ParsableArguments {
     }
 
     func variableInputs() throws -> VariableInputs {
-        VariableInputs(
-            environment: ProcessInfo.processInfo.environment,
-            files: try varFiles.map(Self.read),
-            assignments: assignments
-        )
+        try variables.inputs()
     }
 
     static func read(_ path: String) throws -> SpecSource {
@@ -43,10 +35,32 @@ func reportingDiagnostics(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let diagnostics as Diagnostics {
-        for diagnostic in diagnostics.items {
-            let prefix = diagnostic.severity == .warning ? "Warning: " : "Error: "
-            FileHandle.standardError.write(Data("\(prefix)\(diagnostic)\n".utf8))
-        }
+        printDiagnostics(diagnostics)
         throw ExitCode.failure
+    }
+}
+
+/// Prints every diagnostic as `Error: file:line:col: message` (or `Warning:`) on stderr.
+func printDiagnostics(_ diagnostics: Diagnostics) {
+    for diagnostic in diagnostics.items {
+        let prefix = diagnostic.severity == .warning ? "Warning: " : "Error: "
+        FileHandle.standardError.write(Data("\(prefix)\(diagnostic)\n".utf8))
+    }
+}
+
+/// Nomad's variable flags alone, for verbs whose argument is a file only sometimes (`job inspect -local`).
+struct SpecVariableOptions: ParsableArguments {
+    @Option(name: .hashicorp("var"), help: "Set a variable: -var name=value (repeatable).")
+    var assignments: [String] = []
+
+    @Option(name: .hashicorp("var-file"), help: "Read variables from an HCL file of name = value lines (repeatable).")
+    var varFiles: [String] = []
+
+    func inputs() throws -> VariableInputs {
+        VariableInputs(
+            environment: ProcessInfo.processInfo.environment,
+            files: try varFiles.map(SpecFileOptions.read),
+            assignments: assignments
+        )
     }
 }

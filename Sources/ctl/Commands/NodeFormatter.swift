@@ -1,0 +1,64 @@
+import CaravanProto
+import Foundation
+
+/// Renders `ctl node status` the way `nomad node status` does: a node list, or one node with its allocations.
+enum NodeFormatter {
+    /// ID, DC, Name, Class, Drain, Eligibility, Status; "No nodes registered" when there are none.
+    static func list(_ nodes: [Caravan_V1_NodeListStub], verbose: Bool = false) -> String {
+        guard !nodes.isEmpty else { return "No nodes registered" }
+        let rows = nodes.map { node in
+            [
+                DisplayText.shortID(node.id, verbose: verbose), node.datacenter, node.name, className(node.nodeClass),
+                "\(node.drain)", StatusNames.eligibility(node.schedulingEligibility), StatusNames.node(node.status),
+            ]
+        }
+        return ColumnTable.render(header: ["ID", "DC", "Name", "Class", "Drain", "Eligibility", "Status"], rows: rows)
+    }
+
+    /// The node's record, its host volumes and healthy drivers, attributes with -verbose, then its allocations.
+    static func detail(
+        _ node: Caravan_V1_Node, allocations: [Caravan_V1_AllocationListStub], now: Date, verbose: Bool = false
+    ) -> String {
+        let drivers = node.drivers.filter { $0.value.detected && $0.value.healthy }.keys.sorted()
+        var sections = [
+            KeyValueTable.render([
+                ("ID", DisplayText.shortID(node.id, verbose: verbose)),
+                ("Name", node.name),
+                ("Class", className(node.nodeClass)),
+                ("DC", node.datacenter),
+                ("Drain", "\(node.hasDrainStrategy)"),
+                ("Eligibility", StatusNames.eligibility(node.schedulingEligibility)),
+                ("Status", StatusNames.node(node.status)),
+                (
+                    "Host Volumes",
+                    node.hostVolumes.isEmpty ? "<none>" : node.hostVolumes.keys.sorted().joined(separator: ",")
+                ),
+                ("Drivers", drivers.isEmpty ? "<none>" : drivers.joined(separator: ",")),
+            ])
+        ]
+        if verbose, !node.attributes.isEmpty {
+            sections.append("Attributes\n" + KeyValueTable.render(node.attributes.sorted { $0.key < $1.key }))
+        }
+        sections.append("Allocations\n" + allocationTable(allocations, now: now, verbose: verbose))
+        return sections.joined(separator: "\n\n")
+    }
+
+    /// ID, Job ID, Task Group, Version, Desired, Status, Created; newest first. "No allocations placed" if none.
+    static func allocationTable(_ allocations: [Caravan_V1_AllocationListStub], now: Date, verbose: Bool) -> String {
+        guard !allocations.isEmpty else { return "No allocations placed" }
+        let rows = allocations.sorted { $0.createIndex > $1.createIndex }.map { alloc in
+            [
+                DisplayText.shortID(alloc.id, verbose: verbose), alloc.jobID, alloc.taskGroup, "\(alloc.jobVersion)",
+                StatusNames.desired(alloc.desiredStatus), StatusNames.client(alloc.clientStatus),
+                DisplayText.ago(alloc.createTime, now: now),
+            ]
+        }
+        let header = ["ID", "Job ID", "Task Group", "Version", "Desired", "Status", "Created"]
+        return ColumnTable.render(header: header, rows: rows)
+    }
+
+    /// Nomad prints `<none>` for a node without a class.
+    static func className(_ nodeClass: String) -> String {
+        nodeClass.isEmpty ? "<none>" : nodeClass
+    }
+}
