@@ -162,4 +162,72 @@ struct SchedulingClusterTests {
         let unfinished = evals.evaluations.filter { $0.status == .pending }
         #expect(unfinished.isEmpty, "pending evaluations: \(unfinished.map(\.jobID))")
     }
+
+    @Test("a node's watch is pushed its allocations with their job; bad registrations and wrong secrets change nothing")
+    func nodeWatchAndBadInput() async throws {
+        let cluster = try ServerCluster(size: 1)
+        defer { cluster.killAllNow() }
+        try cluster.startAll()
+        _ = try await cluster.waitForLeader()
+        let server = cluster.slots[0].rpcAddress
+        let node = try SimulatedNode(name: "watched", certs: cluster.certs)
+        _ = try await node.register(on: server)
+
+        var bad = node.node
+        bad.id = "not an id!"
+        bad.resources.cpuMhz = 0
+        do {
+            _ = try await node.withNodes(server) { try await $0.register(.with { $0.node = bad }) }
+            Issue.record("an invalid registration was accepted")
+        } catch let error as CaravanError {
+            #expect(error.code == .invalidArgument)
+            #expect(error.message.contains("node id") && error.message.contains("cpu"), "\(error.message)")
+        }
+        var impostor = node.node
+        impostor.secretID = "someone-else"
+        do {
+            _ = try await node.withNodes(server) { try await $0.register(.with { $0.node = impostor }) }
+            Issue.record("a node id was taken over with another secret")
+        } catch let error as CaravanError {
+            #expect(error.code == .permissionDenied)
+        }
+        do {
+            _ = try await node.withNodes(server) { nodes in
+                try await nodes.heartbeat(
+                    .with {
+                        $0.nodeID = node.node.id; $0.secretID = "wrong-secret"
+                    })
+            }
+            Issue.record("a heartbeat with the wrong secret was accepted")
+        } catch let error as CaravanError {
+            #expect(error.code == .permissionDenied)
+        }
+
+        let updates = try await node.withNodes(server) { nodes in
+            try await nodes.watchAllocations(
+                .with {
+                    $0.nodeID = node.node.id
+                    $0.secretID = node.node.secretID
+                }
+            ) { response in
+                var seen: [Caravan_V1_AllocationUpdates] = []
+                for try await update in response.messages {
+                    seen.append(update)
+                    if seen.count == 1 {
+                        // The first message is the snapshot (empty); now give the node work.
+                        _ = try await Self.withJobs(cluster, 0) {
+                            try await $0.register(.with { $0.job = Self.job("watched-job", count: 2) })
+                        }
+                    }
+                    if seen.flatMap(\.allocations).count >= 2 { break }
+                }
+                return seen
+            }
+        }
+        #expect(updates.first?.snapshot == true && updates.first?.allocations.isEmpty == true)
+        let pushed = updates.dropFirst().flatMap(\.allocations)
+        #expect(pushed.count == 2)
+        #expect(
+            pushed.allSatisfy { $0.job.id == "watched-job" && $0.desiredStatus == .run && $0.nodeID == node.node.id })
+    }
 }

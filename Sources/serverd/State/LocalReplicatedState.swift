@@ -8,7 +8,10 @@ import CaravanProto
 public actor LocalReplicatedState: ReplicatedState {
     private let machine = StateMachine()
 
-    public init() {}
+    /// `observer` is told what each applied entry changed, as the Raft driver's machine tells the watches.
+    public init(observer: (@Sendable (StateChange) -> Void)? = nil) {
+        machine.changeObserver = observer
+    }
 
     public func propose(_ command: Caravan_V1_StateCommand) throws -> AppliedCommand {
         let entry: [UInt8] = try command.serializedBytes()
