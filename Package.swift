@@ -150,7 +150,9 @@ let package = Package(
         ),
         .testTarget(
             name: "StateTests",
-            dependencies: ["State", "CaravanServer", "CtlCommands", "CaravanProto", "CaravanRPC", "TestSupport"],
+            dependencies: [
+                "State", "Scheduler", "CaravanServer", "CtlCommands", "CaravanProto", "CaravanRPC", "TestSupport",
+            ],
             path: "Tests/StateTests"
         ),
         .testTarget(

@@ -99,8 +99,9 @@ struct SchedulerBench: AsyncParsableCommand {
         }
         let submitTime = ContinuousClock.now - submitStart
         RaftBenchPlan.note("submitted \(jobs) jobs in \(String(format: "%.1f", submitTime.seconds)) s")
-        let placed = try await waitUntilPlaced(total, dialer: cliDialer, server: servers[0], deadline: submitStart)
-        let allPlaced = ContinuousClock.now - submitStart
+        let (placed, finished) = try await waitUntilPlaced(
+            total, jobs: jobs, dialer: cliDialer, server: servers[0], since: submitStart)
+        let allPlaced = finished - submitStart
         guard placed >= total else {
             throw BenchError("only \(placed) of \(total) allocations were placed within \(timeout) s")
         }
@@ -113,28 +114,33 @@ struct SchedulerBench: AsyncParsableCommand {
         ]
     }
 
-    /// Counts placed allocations from the job summaries, with blocking queries, until all are or time runs out.
-    func waitUntilPlaced(_ total: Int, dialer: RPCDialer, server: HostPort, deadline start: ContinuousClock.Instant)
-        async throws -> Int
+    /// Waits until no evaluation is pending and every job's first evaluation finished (listing evaluations
+    /// is cheap for the servers; summarizing every job after every change is not), then counts the placed
+    /// allocations once from the job summaries.
+    func waitUntilPlaced(
+        _ total: Int, jobs: Int, dialer: RPCDialer, server: HostPort, since start: ContinuousClock.Instant
+    )
+        async throws -> (placed: Int, finished: ContinuousClock.Instant)
     {
-        var minIndex: UInt64 = 0
-        var placed = 0
         while ContinuousClock.now - start < .seconds(timeout) {
-            let response = try await dialer.withClient(server) { client in
-                try await Caravan_V1_Jobs.Client(wrapping: client).list(
-                    .with {
-                        $0.query.minIndex = minIndex
-                        $0.query.maxWait = .init(seconds: 1)
-                        $0.query.allowStale = true
-                    })
+            try await Task.sleep(for: .milliseconds(100))
+            let evals = try await dialer.withClient(server) { client in
+                try await Caravan_V1_Evaluations.Client(wrapping: client).list(.with { $0.query.allowStale = true })
+            }.evaluations
+            let finished = ContinuousClock.now
+            let done = evals.filter { $0.status == .complete || $0.status == .blocked || $0.status == .failed }
+            guard evals.count >= jobs, !evals.contains(where: { $0.status == .pending }), done.count >= jobs else {
+                continue
             }
-            placed = response.jobs.reduce(0) { sum, job in
+            let summaries = try await dialer.withClient(server) { client in
+                try await Caravan_V1_Jobs.Client(wrapping: client).list(.with { $0.query.allowStale = true })
+            }
+            let placed = summaries.jobs.reduce(0) { sum, job in
                 sum + job.summary.summary.values.reduce(0) { $0 + Int($1.starting + $1.running) }
             }
-            if placed >= total { return placed }
-            minIndex = response.meta.index
+            return (placed, finished)
         }
-        return placed
+        return (0, ContinuousClock.now)
     }
 
     static func node(_ number: Int) -> Caravan_V1_Node {

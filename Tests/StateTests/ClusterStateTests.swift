@@ -1,6 +1,7 @@
 import CaravanProto
 import CaravanRPC
 import Foundation
+import Scheduler
 import State
 import SwiftProtobuf
 import Testing
@@ -269,6 +270,76 @@ struct ClusterStateTests {
         #expect(seen[0].tables == [.jobs, .evals] && seen[0].evals.map(\.id) == ["e1"])
         #expect(seen[1].nodeIDs == ["n1"] && seen[1].capacityChanged)
     }
+    @Test("each node's kept usage equals what its live allocations add up to, through plans, stops and reports")
+    func nodeUsageKept() throws {
+        let machine = StateMachine()
+        func alloc(_ id: String, node: String, cpu: Int64, port: Int32) -> Caravan_V1_Allocation {
+            var alloc = Caravan_V1_Allocation()
+            alloc.id = id
+            alloc.namespace = "default"
+            alloc.jobID = "api"
+            alloc.nodeID = node
+            alloc.allocatedResources.tasks["t"] = .with {
+                $0.cpuMhz = cpu
+                $0.memoryMb = cpu * 2
+            }
+            alloc.allocatedResources.shared.networks = [.with { $0.ports = [.with { $0.value = port }] }]
+            return alloc
+        }
+        var plan = Caravan_V1_Plan()
+        plan.nodeAllocation["n1"] = .with {
+            $0.allocations = [
+                alloc("a1", node: "n1", cpu: 100, port: 8080), alloc("a2", node: "n1", cpu: 300, port: 9090),
+            ]
+        }
+        plan.nodeAllocation["n2"] = .with { $0.allocations = [alloc("a3", node: "n2", cpu: 50, port: 8080)] }
+        _ = machine.apply(entryData: try Self.entry { $0.applyPlan = .with { $0.plan = plan } }, index: 1)
+        #expect(machine.cluster.usage(nodeID: "n1").cpuMhz == 400)
+        #expect(machine.cluster.usage(nodeID: "n1").ports == [8080, 9090])
+
+        var stop = Caravan_V1_Plan()
+        stop.nodeUpdate["n1"] = .with {
+            $0.stops = [
+                .with {
+                    $0.allocID = "a1"; $0.desiredStatus = .stop
+                }
+            ]
+        }
+        _ = machine.apply(entryData: try Self.entry { $0.applyPlan = .with { $0.plan = stop } }, index: 2)
+        _ = machine.apply(
+            entryData: try Self.entry {
+                $0.clientAllocUpdates = .with {
+                    $0.nodeID = "n2"
+                    $0.updates = [
+                        .with {
+                            $0.allocID = "a3"; $0.clientStatus = .failed
+                        }
+                    ]
+                }
+            }, index: 3)
+        // A second report of the same terminal state must not subtract twice.
+        _ = machine.apply(
+            entryData: try Self.entry {
+                $0.clientAllocUpdates = .with {
+                    $0.nodeID = "n2"
+                    $0.updates = [
+                        .with {
+                            $0.allocID = "a3"; $0.clientStatus = .failed
+                        }
+                    ]
+                }
+            }, index: 4)
+        for node in ["n1", "n2"] {
+            var expected = NodeUsage()
+            for alloc in machine.cluster.allocations(nodeID: node) where !alloc.isTerminal { expected.add(alloc) }
+            #expect(machine.cluster.usage(nodeID: node) == expected, "node \(node)")
+        }
+        #expect(machine.cluster.usage(nodeID: "n1").cpuMhz == 300 && machine.cluster.usage(nodeID: "n2").cpuMhz == 0)
+        let restored = StateMachine()
+        try restored.restore(from: try machine.snapshot())
+        #expect(restored.cluster.usage(nodeID: "n1") == machine.cluster.usage(nodeID: "n1"))
+    }
+
 }
 
 final class Changes: @unchecked Sendable {

@@ -18,6 +18,8 @@ final class PlanContext {
     private var nodes: [String: Caravan_V1_Node?] = [:]
     private var usage: [String: NodeUsage] = [:]
     private(set) var stoppedIDs: Set<String> = []
+    /// Live allocations this plan stops, per node, to take out of the state's usage.
+    private var stoppedByNode: [String: [Caravan_V1_Allocation]] = [:]
     private var newByNode: [String: [Caravan_V1_Allocation]] = [:]
     /// Live allocations of the job (existing and not stopped, or placed by this plan): id → (node, group).
     private var live: [String: (node: String, group: String)] = [:]
@@ -55,10 +57,16 @@ final class PlanContext {
     /// Usage of a node: state's non-terminal allocations, minus the plan's stops, plus the plan's placements.
     func usage(of node: Caravan_V1_Node) -> NodeUsage {
         if let cached = usage[node.id] { return cached }
-        var total = NodeUsage(reservedPorts: node.reserved.reservedHostPorts)
-        for allocation in state.allocations(nodeID: node.id)
-        where !allocation.isTerminal && !stoppedIDs.contains(allocation.id) {
-            total.add(allocation)
+        var total: NodeUsage
+        if let kept = state.usage(nodeID: node.id) {
+            total = kept.reserving(node.reserved.reservedHostPorts)
+            for allocation in stoppedByNode[node.id] ?? [] { total.remove(allocation) }
+        } else {
+            total = NodeUsage(reservedPorts: node.reserved.reservedHostPorts)
+            for allocation in state.allocations(nodeID: node.id)
+            where !allocation.isTerminal && !stoppedIDs.contains(allocation.id) {
+                total.add(allocation)
+            }
         }
         for allocation in newByNode[node.id] ?? [] { total.add(allocation) }
         usage[node.id] = total
@@ -80,6 +88,7 @@ final class PlanContext {
         plan.nodeUpdate[allocation.nodeID, default: Caravan_V1_PlanNodeStops()].stops.append(stop)
         if !allocation.isTerminal {
             usage[allocation.nodeID]?.remove(allocation)
+            stoppedByNode[allocation.nodeID, default: []].append(allocation)
             untrack(id: allocation.id)
         }
     }
@@ -93,6 +102,7 @@ final class PlanContext {
         }
         if !allocation.isTerminal {
             usage[allocation.nodeID]?.add(allocation)
+            stoppedByNode[allocation.nodeID]?.removeAll { $0.id == allocation.id }
             track(id: allocation.id, node: allocation.nodeID, group: allocation.taskGroup)
         }
     }

@@ -50,10 +50,19 @@ public enum PlanVerifier {
                 .map(\.allocID))
         let incoming = plan.nodeAllocation[nodeID]?.allocations ?? []
         let replaced = Set(incoming.map(\.id))
-        var usage = NodeUsage(reservedPorts: node.reserved.reservedHostPorts)
-        for allocation in state.allocations(nodeID: nodeID)
-        where !allocation.isTerminal && !stopped.contains(allocation.id) && !replaced.contains(allocation.id) {
-            usage.add(allocation)
+        var usage: NodeUsage
+        if let kept = state.usage(nodeID: nodeID) {
+            usage = kept.reserving(node.reserved.reservedHostPorts)
+            for allocation in state.allocations(nodeID: nodeID)
+            where !allocation.isTerminal && (stopped.contains(allocation.id) || replaced.contains(allocation.id)) {
+                usage.remove(allocation)
+            }
+        } else {
+            usage = NodeUsage(reservedPorts: node.reserved.reservedHostPorts)
+            for allocation in state.allocations(nodeID: nodeID)
+            where !allocation.isTerminal && !stopped.contains(allocation.id) && !replaced.contains(allocation.id) {
+                usage.add(allocation)
+            }
         }
         for allocation in incoming where !allocation.isTerminal { usage.add(allocation) }
         if usage.cpuMhz > node.cpuCapacity { return "cpu exhausted" }

@@ -8,7 +8,8 @@ public protocol SchedulerState {
     /// The Raft index this state reflects.
     var index: UInt64 { get }
 
-    /// Every registered node, in any order (the scheduler shuffles with its own seeded generator).
+    /// Every registered node, sorted by id (the scheduler then shuffles with its own seeded generator; a
+    /// sorted start keeps plans reproducible from the seed without sorting thousands of nodes per evaluation).
     var nodes: [Caravan_V1_Node] { get }
     func node(id: String) -> Caravan_V1_Node?
 
@@ -21,4 +22,12 @@ public protocol SchedulerState {
     func allocations(namespace: String, jobID: String) -> [Caravan_V1_Allocation]
     /// Allocations placed on a node, terminal ones included, without their job attached.
     func allocations(nodeID: String) -> [Caravan_V1_Allocation]
+
+    /// What the node's non-terminal allocations hold (reserved ports not included), when the state keeps it;
+    /// nil makes the scheduler add up `allocations(nodeID:)` itself.
+    func usage(nodeID: String) -> NodeUsage?
+}
+
+extension SchedulerState {
+    public func usage(nodeID: String) -> NodeUsage? { nil }
 }

@@ -16,7 +16,7 @@ enum SystemScheduler {
         let candidates = context.state.nodes.filter { node in
             node.acceptsPlacements && node.poolName == pool
                 && job.datacenters.contains(where: { Glob.matches($0, node.datacenter) })
-        }.sorted { $0.id < $1.id }
+        }
         var available: [String: Int32] = [:]
         for node in candidates { available[node.datacenter, default: 0] += 1 }
 

@@ -22,7 +22,7 @@ public struct StateView: Sendable {
 extension StateView: SchedulerState {
     public var index: UInt64 { appliedIndex }
 
-    public var nodes: [Caravan_V1_Node] { cluster.nodes.values }
+    public var nodes: [Caravan_V1_Node] { cluster.sortedNodes }
 
     public func node(id: String) -> Caravan_V1_Node? { cluster.nodes[id] }
 
@@ -40,5 +40,9 @@ extension StateView: SchedulerState {
 
     public func allocations(nodeID: String) -> [Caravan_V1_Allocation] {
         cluster.allocations(nodeID: nodeID)
+    }
+
+    public func usage(nodeID: String) -> NodeUsage? {
+        cluster.usage(nodeID: nodeID)
     }
 }

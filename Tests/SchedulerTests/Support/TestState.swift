@@ -11,7 +11,7 @@ struct TestState: SchedulerState {
     private var allocationOrder: [String] = []
     private(set) var allocationByID: [String: Caravan_V1_Allocation] = [:]
 
-    var nodes: [Caravan_V1_Node] { nodeOrder.compactMap { nodeByID[$0] } }
+    var nodes: [Caravan_V1_Node] { nodeOrder.sorted().compactMap { nodeByID[$0] } }
 
     func node(id: String) -> Caravan_V1_Node? { nodeByID[id] }
 

@@ -19,7 +19,7 @@ final class NodeSelector {
     private var cursor = 0
     private var groups: [String: (GroupFeasibility, DistinctConstraints, Scoring)] = [:]
 
-    /// Nodes the job may use, sorted by id and then shuffled with the pass's generator.
+    /// Nodes the job may use (the state lists them sorted by id), shuffled with the pass's generator.
     init(context: PlanContext) {
         self.context = context
         let job = context.job
@@ -31,7 +31,6 @@ final class NodeSelector {
             available[node.datacenter, default: 0] += 1
             return true
         }
-        nodes.sort { $0.id < $1.id }
         nodes.shuffle(using: &context.random)
         candidates = nodes
         nodesAvailable = available

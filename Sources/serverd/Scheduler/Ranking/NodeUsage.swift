@@ -4,23 +4,35 @@ import CaravanProto
 ///
 /// The same arithmetic serves the scheduler (with the plan so far folded in) and the plan verifier (with
 /// the plan under review folded in), so the two can never disagree on whether something fits.
-struct NodeUsage: Sendable, Equatable {
-    var cpuMhz: Int64 = 0
-    var memoryMb: Int64 = 0
+///
+/// serverd's state keeps one per node, updated as allocations come and go (`SchedulerState.usage(nodeID:)`),
+/// so a placement does not add up a node's allocations again for every node it examines.
+public struct NodeUsage: Sendable, Equatable {
+    public var cpuMhz: Int64 = 0
+    public var memoryMb: Int64 = 0
     /// Host ports in use, including the node's reserved ports.
-    var ports: Set<Int32> = []
+    public var ports: Set<Int32> = []
     /// Ports that more than one allocation claims (only possible in a plan under review).
-    var duplicatePorts: Set<Int32> = []
-    var bridgeAllocations: Int = 0
+    public var duplicatePorts: Set<Int32> = []
+    public var bridgeAllocations: Int = 0
 
-    init() {}
+    public init() {}
 
     /// Usage of the node's reserved ports alone.
     init(reservedPorts: String) {
         ports = PortRanges.parse(reservedPorts)
     }
 
-    mutating func add(_ allocation: Caravan_V1_Allocation) {
+    /// This usage with the node's reserved ports added.
+    func reserving(_ reservedPorts: String) -> NodeUsage {
+        var usage = self
+        for port in PortRanges.parse(reservedPorts) where !usage.ports.insert(port).inserted {
+            usage.duplicatePorts.insert(port)
+        }
+        return usage
+    }
+
+    public mutating func add(_ allocation: Caravan_V1_Allocation) {
         cpuMhz += allocation.cpuUsage
         memoryMb += allocation.memoryUsage
         for port in allocation.hostPorts where !ports.insert(port).inserted {
@@ -29,7 +41,7 @@ struct NodeUsage: Sendable, Equatable {
         if allocation.usesBridge { bridgeAllocations += 1 }
     }
 
-    mutating func remove(_ allocation: Caravan_V1_Allocation) {
+    public mutating func remove(_ allocation: Caravan_V1_Allocation) {
         cpuMhz -= allocation.cpuUsage
         memoryMb -= allocation.memoryUsage
         for port in allocation.hostPorts {

@@ -38,7 +38,7 @@ public struct NodeHeartbeats: Sendable {
             }
         }
         let time = now()
-        let (found, _) = try await queries.read(Caravan_V1_QueryOptions(), tables: [.nodes]) { view in
+        let (found, _) = try await queries.read(ClusterQueries.local, tables: [.nodes]) { view in
             (view.cluster.nodes[nodeID], NodeEvaluations.forSystemJobs(nodeID: nodeID, in: view, at: time))
         }
         guard let node = found.0 else {

@@ -28,7 +28,7 @@ public struct NodesService: Caravan_V1_Nodes.ServiceProtocol {
         let node = request.message.node
         try NodeValidation.validate(node)
         let time = now()
-        let (existing, _) = try await queries.read(Caravan_V1_QueryOptions(), tables: [.nodes]) { view in
+        let (existing, _) = try await queries.read(ClusterQueries.local, tables: [.nodes]) { view in
             (view.cluster.nodes[node.id], NodeEvaluations.forSystemJobs(nodeID: node.id, in: view, at: time))
         }
         if let stored = existing.0, stored.secretID != node.secretID {

@@ -56,6 +56,10 @@ public struct ClusterQueries: Sendable {
         return applied
     }
 
+    /// A read of this server's applied state without a barrier: for checks the state machine repeats anyway
+    /// (a node's secret on registration) and for the leader reading its own state.
+    static let local = Caravan_V1_QueryOptions.with { $0.allowStale = true }
+
     static func writeMeta(_ index: UInt64) -> Caravan_V1_WriteMeta {
         Caravan_V1_WriteMeta.with { $0.index = index }
     }

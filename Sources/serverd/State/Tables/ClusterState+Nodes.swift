@@ -31,7 +31,7 @@ extension ClusterState {
         node.statusUpdatedAt = time
         node.modifyIndex = index
         appendEvent(to: &node, "Node registered", index: index, time: time)
-        nodes[node.id] = node
+        storeNode(node)
         touch(.nodes, at: index)
         journal?.nodeIDs.insert(node.id)
         journal?.capacityChanged = true
@@ -53,7 +53,7 @@ extension ClusterState {
                 index: index, time: time)
         }
         node.modifyIndex = index
-        nodes[node.id] = node
+        storeNode(node)
         touch(.nodes, at: index)
         journal?.nodeIDs.insert(node.id)
         if command.status == .ready { journal?.capacityChanged = true }
@@ -71,7 +71,7 @@ extension ClusterState {
         appendEvent(
             to: &node, command.eligibility == .ineligible ? "Node marked ineligible" : "Node marked eligible",
             index: index, time: time)
-        nodes[node.id] = node
+        storeNode(node)
         touch(.nodes, at: index)
         journal?.nodeIDs.insert(node.id)
         if command.eligibility != .ineligible { journal?.capacityChanged = true }
@@ -84,18 +84,17 @@ extension ClusterState {
         _ command: Caravan_V1_ClientAllocUpdatesCommand, index: UInt64, time: Google_Protobuf_Timestamp
     ) {
         for update in command.updates {
-            allocs.update(update.allocID) { stored in
-                guard var alloc = stored, alloc.nodeID == command.nodeID else { return }
-                alloc.clientStatus = update.clientStatus
-                alloc.clientDescription = update.clientDescription
-                alloc.taskStates = update.taskStates
-                if update.hasDeploymentStatus { alloc.deploymentStatus = update.deploymentStatus }
-                if update.hasNetworkStatus { alloc.networkStatus = update.networkStatus }
-                alloc.modifyIndex = index
-                alloc.modifyTime = time
-                if alloc.isTerminal { journal?.capacityChanged = true }
-                stored = alloc
-            }
+            guard let existing = allocs[update.allocID], existing.nodeID == command.nodeID else { continue }
+            var alloc = existing
+            alloc.clientStatus = update.clientStatus
+            alloc.clientDescription = update.clientDescription
+            alloc.taskStates = update.taskStates
+            if update.hasDeploymentStatus { alloc.deploymentStatus = update.deploymentStatus }
+            if update.hasNetworkStatus { alloc.networkStatus = update.networkStatus }
+            alloc.modifyIndex = index
+            alloc.modifyTime = time
+            if alloc.isTerminal && !existing.isTerminal { journal?.capacityChanged = true }
+            storeAllocation(alloc, replacing: existing)
         }
         touch(.allocs, at: index)
         upsertEvals(command.evals, index: index, time: time)
@@ -108,10 +107,11 @@ extension ClusterState {
         guard var alloc = allocs[command.allocID] else {
             throw CaravanError.notFound("allocation \(command.allocID) does not exist")
         }
+        let existing = alloc
         alloc.desiredTransition.migrate = true
         alloc.modifyIndex = index
         alloc.modifyTime = time
-        allocs[alloc.id] = alloc
+        storeAllocation(alloc, replacing: existing)
         touch(.allocs, at: index)
         upsertEvals([command.eval], index: index, time: time)
     }

@@ -7,22 +7,21 @@ extension ClusterState {
     mutating func applyPlan(_ plan: Caravan_V1_Plan, index: UInt64, time: Google_Protobuf_Timestamp) {
         for nodeID in plan.nodeUpdate.keys.sorted() {
             for stop in plan.nodeUpdate[nodeID]?.stops ?? [] {
-                allocs.update(stop.allocID) { stored in
-                    guard var alloc = stored else { return }
-                    if stop.desiredStatus != .unspecified {
-                        alloc.desiredStatus = stop.desiredStatus
-                        alloc.desiredDescription = stop.desiredDescription
-                        alloc.allocModifyIndex = index
-                    }
-                    if stop.clientStatus != .unspecified {
-                        alloc.clientStatus = stop.clientStatus
-                        alloc.clientDescription = stop.desiredDescription
-                    }
-                    if !stop.followupEvalID.isEmpty { alloc.followupEvalID = stop.followupEvalID }
-                    alloc.modifyIndex = index
-                    alloc.modifyTime = time
-                    stored = alloc
+                guard let existing = allocs[stop.allocID] else { continue }
+                var alloc = existing
+                if stop.desiredStatus != .unspecified {
+                    alloc.desiredStatus = stop.desiredStatus
+                    alloc.desiredDescription = stop.desiredDescription
+                    alloc.allocModifyIndex = index
                 }
+                if stop.clientStatus != .unspecified {
+                    alloc.clientStatus = stop.clientStatus
+                    alloc.clientDescription = stop.desiredDescription
+                }
+                if !stop.followupEvalID.isEmpty { alloc.followupEvalID = stop.followupEvalID }
+                alloc.modifyIndex = index
+                alloc.modifyTime = time
+                storeAllocation(alloc, replacing: existing)
             }
         }
         for nodeID in plan.nodeAllocation.keys.sorted() {
@@ -51,7 +50,7 @@ extension ClusterState {
             updated.modifyIndex = index
             updated.allocModifyIndex = index
             updated.modifyTime = time
-            allocs[alloc.id] = updated
+            storeAllocation(updated, replacing: existing)
             return
         }
         alloc.createIndex = index
@@ -61,7 +60,7 @@ extension ClusterState {
         alloc.modifyTime = time
         if alloc.clientStatus == .unspecified { alloc.clientStatus = .pending }
         if alloc.desiredStatus == .unspecified { alloc.desiredStatus = .run }
-        allocs[alloc.id] = alloc
+        storeAllocation(alloc, replacing: nil)
         allocsByNode.insert(alloc.id, into: alloc.nodeID)
         allocsByJob.insert(alloc.id, into: Self.jobKey(namespace: alloc.namespace, id: alloc.jobID))
         if !alloc.previousAllocation.isEmpty {

@@ -36,13 +36,13 @@ extension ClusterState {
             guard !alloc.id.isEmpty else {
                 throw CaravanError(.dataLoss, "snapshot holds an allocation without an id")
             }
-            allocs[alloc.id] = alloc
+            storeAllocation(alloc, replacing: nil)
             allocsByNode.insert(alloc.id, into: alloc.nodeID)
             allocsByJob.insert(alloc.id, into: Self.jobKey(namespace: alloc.namespace, id: alloc.jobID))
         }
         for node in snapshot.nodes {
             guard !node.id.isEmpty else { throw CaravanError(.dataLoss, "snapshot holds a node without an id") }
-            nodes[node.id] = node
+            storeNode(node)
         }
         for (name, index) in snapshot.tableIndexes {
             if let table = StateTable(rawValue: name) { tableIndexes[table] = index }

@@ -1,4 +1,5 @@
 import CaravanProto
+import Scheduler
 
 /// The orchestrator's tables: jobs (with their versions), evaluations, allocations and nodes, with the indexes
 /// the scheduler and the watches need.
@@ -14,6 +15,12 @@ public struct ClusterState: Sendable {
     public internal(set) var evals = ShardedTable<Caravan_V1_Evaluation>()
     public internal(set) var allocs = ShardedTable<Caravan_V1_Allocation>()
     public internal(set) var nodes = ShardedTable<Caravan_V1_Node>()
+    /// Every node sorted by id, kept up to date on each node write: schedulers read the whole list for every
+    /// evaluation, and building and sorting 5,000 nodes each time was their largest cost.
+    public private(set) var sortedNodes: [Caravan_V1_Node] = []
+    /// What each node's non-terminal allocations hold, kept as allocations change: the scheduler examines a
+    /// dozen nodes per placement and would otherwise add up every allocation of each.
+    var nodeUsage = ShardedTable<NodeUsage>()
     var evalsByJob = ShardedTable<Set<String>>()
     var allocsByNode = ShardedTable<Set<String>>()
     var allocsByJob = ShardedTable<Set<String>>()
@@ -51,12 +58,52 @@ public struct ClusterState: Sendable {
         return ids.sorted().compactMap { allocs[$0] }
     }
 
+    /// What the node's non-terminal allocations hold; empty for a node without any.
+    public func usage(nodeID: String) -> NodeUsage {
+        nodeUsage[nodeID] ?? NodeUsage()
+    }
+
     /// An allocation with the job version it runs attached, as clients and `ctl alloc status` want it.
     public func allocationWithJob(_ alloc: Caravan_V1_Allocation) -> Caravan_V1_Allocation {
         var full = alloc
         let versions = jobVersions(namespace: alloc.namespace, id: alloc.jobID)
         if let job = versions.last(where: { $0.version == alloc.jobVersion }) { full.job = job }
         return full
+    }
+
+    /// Writes an allocation (replacing `old`, its previous version, if any) and keeps the node's usage right.
+    mutating func storeAllocation(_ alloc: Caravan_V1_Allocation, replacing old: Caravan_V1_Allocation?) {
+        if let old, !old.isTerminal {
+            nodeUsage.update(old.nodeID) { usage in
+                var changed = usage ?? NodeUsage()
+                changed.remove(old)
+                usage = changed
+            }
+        }
+        if !alloc.isTerminal {
+            nodeUsage.update(alloc.nodeID) { usage in
+                var changed = usage ?? NodeUsage()
+                changed.add(alloc)
+                usage = changed
+            }
+        }
+        allocs[alloc.id] = alloc
+    }
+
+    /// Writes a node to the table and to the sorted list.
+    mutating func storeNode(_ node: Caravan_V1_Node) {
+        nodes[node.id] = node
+        var low = 0
+        var high = sortedNodes.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sortedNodes[middle].id < node.id { low = middle + 1 } else { high = middle }
+        }
+        if low < sortedNodes.count && sortedNodes[low].id == node.id {
+            sortedNodes[low] = node
+        } else {
+            sortedNodes.insert(node, at: low)
+        }
     }
 
     mutating func touch(_ table: StateTable, at index: UInt64) {
