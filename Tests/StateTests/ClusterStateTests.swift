@@ -340,6 +340,44 @@ struct ClusterStateTests {
         #expect(restored.cluster.usage(nodeID: "n1") == machine.cluster.usage(nodeID: "n1"))
     }
 
+    @Test("the schedulable node lists follow registrations, eligibility and status, per pool, sorted by id")
+    func schedulableNodes() throws {
+        let machine = StateMachine()
+        var gpu = Self.node("n0")
+        gpu.nodePool = "gpu"
+        for (index, node) in [Self.node("n3"), Self.node("n1"), gpu, Self.node("n2")].enumerated() {
+            _ = machine.apply(
+                entryData: try Self.entry { $0.registerNode = .with { $0.node = node } }, index: UInt64(index + 1))
+        }
+        #expect(machine.cluster.schedulableByPool["default"]?.map(\.id) == ["n1", "n2", "n3"])
+        #expect(machine.cluster.schedulableByPool["gpu"]?.map(\.id) == ["n0"])
+        _ = machine.apply(
+            entryData: try Self.entry {
+                $0.updateNodeEligibility = .with {
+                    $0.nodeID = "n2"; $0.eligibility = .ineligible
+                }
+            },
+            index: 5)
+        _ = machine.apply(
+            entryData: try Self.entry {
+                $0.updateNodeStatus = .with {
+                    $0.nodeID = "n3"; $0.status = .down
+                }
+            }, index: 6)
+        #expect(machine.cluster.schedulableByPool["default"]?.map(\.id) == ["n1"])
+        _ = machine.apply(
+            entryData: try Self.entry {
+                $0.updateNodeEligibility = .with {
+                    $0.nodeID = "n2"; $0.eligibility = .eligible
+                }
+            },
+            index: 7)
+        #expect(machine.cluster.schedulableByPool["default"]?.map(\.id) == ["n1", "n2"])
+        #expect(machine.cluster.sortedNodes.map(\.id) == ["n0", "n1", "n2", "n3"])
+        let restored = StateMachine()
+        try restored.restore(from: try machine.snapshot())
+        #expect(restored.cluster.schedulableByPool["default"]?.map(\.id) == ["n1", "n2"])
+    }
 }
 
 final class Changes: @unchecked Sendable {

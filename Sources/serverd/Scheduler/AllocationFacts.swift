@@ -64,10 +64,10 @@ extension Caravan_V1_Node {
     /// Memory the node offers to allocations (total minus reserved).
     var memoryCapacity: Int64 { resources.memoryMb - reserved.memoryMb }
 
-    var poolName: String { nodePool.isEmpty ? "default" : nodePool }
+    public var poolName: String { nodePool.isEmpty ? "default" : nodePool }
 
     /// Ready, eligible (unspecified counts as eligible) and not draining.
-    var acceptsPlacements: Bool {
+    public var acceptsPlacements: Bool {
         status == .ready && schedulingEligibility != .ineligible && !hasDrainStrategy
     }
 }

@@ -13,6 +13,10 @@ public protocol SchedulerState {
     var nodes: [Caravan_V1_Node] { get }
     func node(id: String) -> Caravan_V1_Node?
 
+    /// The nodes of `pool` that accept placements now (ready, eligible, not draining), sorted by id. Every
+    /// evaluation starts from this list, so a state that keeps it saves filtering thousands of nodes each time.
+    func schedulableNodes(pool: String) -> [Caravan_V1_Node]
+
     /// The job as currently registered (nil when it was purged).
     func job(namespace: String, id: String) -> Caravan_V1_Job?
     /// One stored version of a job (allocations record the version they run); nil when no longer kept.
@@ -30,4 +34,8 @@ public protocol SchedulerState {
 
 extension SchedulerState {
     public func usage(nodeID: String) -> NodeUsage? { nil }
+
+    public func schedulableNodes(pool: String) -> [Caravan_V1_Node] {
+        nodes.filter { $0.acceptsPlacements && $0.poolName == pool }
+    }
 }

@@ -13,10 +13,8 @@ enum SystemScheduler {
             context.stop(allocation, description: "alloc not needed as task group was removed")
         }
         let pool = job.nodePool.isEmpty ? "default" : job.nodePool
-        let candidates = context.state.nodes.filter { node in
-            node.acceptsPlacements && node.poolName == pool
-                && job.datacenters.contains(where: { Glob.matches($0, node.datacenter) })
-        }
+        let datacenters = DatacenterMatcher(job.datacenters)
+        let candidates = context.state.schedulableNodes(pool: pool).filter { datacenters.matches($0.datacenter) }
         var available: [String: Int32] = [:]
         for node in candidates { available[node.datacenter, default: 0] += 1 }
 

@@ -26,6 +26,8 @@ extension StateView: SchedulerState {
 
     public func node(id: String) -> Caravan_V1_Node? { cluster.nodes[id] }
 
+    public func schedulableNodes(pool: String) -> [Caravan_V1_Node] { cluster.schedulableByPool[pool] ?? [] }
+
     public func job(namespace: String, id: String) -> Caravan_V1_Job? {
         cluster.job(namespace: namespace, id: id)
     }

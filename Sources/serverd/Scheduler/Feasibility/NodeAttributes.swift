@@ -26,6 +26,21 @@ enum NodeAttributes {
 }
 
 /// Shell-style matching with `*` as the only wildcard, used for datacenter names like "dc*".
+/// A job's `datacenters`, split once per evaluation into exact names and `*` patterns.
+struct DatacenterMatcher {
+    let exact: Set<String>
+    let patterns: [String]
+
+    init(_ datacenters: [String]) {
+        exact = Set(datacenters.filter { !$0.contains("*") })
+        patterns = datacenters.filter { $0.contains("*") }
+    }
+
+    func matches(_ datacenter: String) -> Bool {
+        exact.contains(datacenter) || patterns.contains { Glob.matches($0, datacenter) }
+    }
+}
+
 enum Glob {
     static func matches(_ pattern: String, _ text: String) -> Bool {
         guard pattern.contains("*") else { return pattern == text }

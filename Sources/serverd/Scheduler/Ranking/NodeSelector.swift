@@ -24,10 +24,10 @@ final class NodeSelector {
         self.context = context
         let job = context.job
         var available: [String: Int32] = [:]
-        var nodes = context.state.nodes.filter { node in
-            guard node.acceptsPlacements, node.poolName == (job.nodePool.isEmpty ? "default" : job.nodePool),
-                job.datacenters.contains(where: { Glob.matches($0, node.datacenter) })
-            else { return false }
+        let datacenters = DatacenterMatcher(job.datacenters)
+        var nodes = context.state.schedulableNodes(pool: job.nodePool.isEmpty ? "default" : job.nodePool).filter {
+            node in
+            guard datacenters.matches(node.datacenter) else { return false }
             available[node.datacenter, default: 0] += 1
             return true
         }

@@ -18,6 +18,8 @@ public struct ClusterState: Sendable {
     /// Every node sorted by id, kept up to date on each node write: schedulers read the whole list for every
     /// evaluation, and building and sorting 5,000 nodes each time was their largest cost.
     public private(set) var sortedNodes: [Caravan_V1_Node] = []
+    /// The nodes that accept placements, per node pool, sorted by id (what every evaluation starts from).
+    public private(set) var schedulableByPool: [String: [Caravan_V1_Node]] = [:]
     /// What each node's non-terminal allocations hold, kept as allocations change: the scheduler examines a
     /// dozen nodes per placement and would otherwise add up every allocation of each.
     var nodeUsage = ShardedTable<NodeUsage>()
@@ -93,17 +95,45 @@ public struct ClusterState: Sendable {
     /// Writes a node to the table and to the sorted list.
     mutating func storeNode(_ node: Caravan_V1_Node) {
         nodes[node.id] = node
-        var low = 0
-        var high = sortedNodes.count
-        while low < high {
-            let middle = (low + high) / 2
-            if sortedNodes[middle].id < node.id { low = middle + 1 } else { high = middle }
-        }
+        let low = Self.position(of: node.id, in: sortedNodes)
         if low < sortedNodes.count && sortedNodes[low].id == node.id {
+            let previous = sortedNodes[low]
             sortedNodes[low] = node
+            Self.remove(previous, from: &schedulableByPool)
         } else {
             sortedNodes.insert(node, at: low)
         }
+        if node.acceptsPlacements { Self.insert(node, into: &schedulableByPool) }
+    }
+
+    private static func position(of id: String, in list: [Caravan_V1_Node]) -> Int {
+        var low = 0
+        var high = list.count
+        while low < high {
+            let middle = (low + high) / 2
+            if list[middle].id < id { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    private static func remove(_ node: Caravan_V1_Node, from lists: inout [String: [Caravan_V1_Node]]) {
+        guard var list = lists[node.poolName] else { return }
+        let index = position(of: node.id, in: list)
+        guard index < list.count, list[index].id == node.id else { return }
+        list.remove(at: index)
+        lists[node.poolName] = list
+    }
+
+    private static func insert(_ node: Caravan_V1_Node, into lists: inout [String: [Caravan_V1_Node]]) {
+        var list = lists[node.poolName] ?? []
+        lists[node.poolName] = nil
+        let index = position(of: node.id, in: list)
+        if index < list.count, list[index].id == node.id {
+            list[index] = node
+        } else {
+            list.insert(node, at: index)
+        }
+        lists[node.poolName] = list
     }
 
     mutating func touch(_ table: StateTable, at index: UInt64) {
