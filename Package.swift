@@ -72,9 +72,8 @@ let package = Package(
         .target(
             name: "CaravanServer",
             dependencies: [
-                "CaravanDaemon", "CaravanRPC", "CaravanProto", "Raft", "RaftStore", "State", "Scheduler", "Spec", grpcCore,
-                grpcTransport,
-                swiftProtobuf, argumentParser, logging, crypto,
+                "CaravanDaemon", "CaravanRPC", "CaravanProto", "Raft", "RaftStore", "State", "Scheduler", "Spec",
+                grpcCore, grpcTransport, swiftProtobuf, argumentParser, logging, crypto,
             ],
             path: "Sources/serverd/Server"
         ),
@@ -135,7 +134,8 @@ let package = Package(
         .testTarget(name: "HCLTests", dependencies: ["HCL"], path: "Tests/HCLTests"),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], path: "Tests/RaftTests"),
         .testTarget(
-            name: "SchedulerTests", dependencies: ["Scheduler", "CaravanProto", swiftProtobuf], path: "Tests/SchedulerTests"),
+            name: "SchedulerTests", dependencies: ["Scheduler", "CaravanProto", swiftProtobuf],
+            path: "Tests/SchedulerTests"),
         .target(name: "Linearizability", path: "Tests/Linearizability"),
         .testTarget(
             name: "LinearizabilityTests", dependencies: ["Linearizability"], path: "Tests/LinearizabilityTests"),
