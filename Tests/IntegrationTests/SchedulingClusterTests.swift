@@ -155,11 +155,22 @@ struct SchedulingClusterTests {
             #expect(live.count == 3, "job-\(number) has \(live.count) live allocations")
             #expect(Set(live.map(\.name)).count == 3, "job-\(number) placed an index twice: \(live.map(\.name))")
         }
-        // Every evaluation ended: none stuck pending on the dead leader's broker.
-        let evals = try await cluster.dialer.withClient(servers[survivors[0]]) { client in
-            try await Caravan_V1_Evaluations.Client(wrapping: client).list(.init())
-        }
-        let unfinished = evals.evaluations.filter { $0.status == .pending }
+        // Every evaluation ends: none stays stuck on the dead leader's broker. (A registration retried after the
+        // kill may have committed twice; its second evaluation finishes a moment later.)
+        var unfinished: [Caravan_V1_Evaluation] = []
+        var minIndex: UInt64 = 0
+        let deadline = ContinuousClock.now + .seconds(30)
+        repeat {
+            let evals = try await cluster.dialer.withClient(servers[survivors[0]]) { client in
+                try await Caravan_V1_Evaluations.Client(wrapping: client).list(
+                    .with {
+                        $0.query.minIndex = minIndex
+                        $0.query.maxWait = .init(seconds: 2)
+                    })
+            }
+            unfinished = evals.evaluations.filter { $0.status == .pending }
+            minIndex = evals.meta.index
+        } while !unfinished.isEmpty && ContinuousClock.now < deadline
         #expect(unfinished.isEmpty, "pending evaluations: \(unfinished.map(\.jobID))")
     }
 

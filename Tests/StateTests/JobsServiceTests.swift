@@ -141,4 +141,29 @@ struct JobsServiceTests {
             #expect(timedOut.meta.index == seen.meta.index)
         }
     }
+
+    @Test("plan is a dry run: it shows the diff, the placements it would make and the check index, and writes nothing")
+    func planDiff() async throws {
+        try await withServices { jobs, _ in
+            let registered = try await jobs.register(.with { $0.job = Self.job("api") })
+            var changed = Self.job("api")
+            changed.taskGroups[0].count = 3
+            changed.taskGroups[0].tasks[0].env = ["MODE": "fast"]
+            let plan = try await jobs.plan(.with { $0.job = changed })
+            #expect(plan.jobModifyIndex == registered.jobModifyIndex)
+            #expect(plan.diff.type == .edited)
+            let group = try #require(plan.diff.taskGroups.first)
+            #expect(group.name == "web" && group.type == .edited)
+            #expect(group.fields.contains { $0.name == "count" && $0.old == "2" && $0.new == "3" })
+            let task = try #require(group.tasks.first)
+            #expect(task.fields.contains { $0.name == "env.MODE" && $0.type == .added && $0.new == "fast" })
+            #expect(plan.diff.fields.isEmpty, "nothing at job level changed: \(plan.diff.fields.map(\.name))")
+            // No nodes: the dry run reports what could not be placed.
+            #expect(plan.failedTgAllocs["web"] != nil)
+            #expect(try await jobs.get(.with { $0.jobID = "api" }).job.version == 0, "plan wrote nothing")
+
+            let same = try await jobs.plan(.with { $0.job = Self.job("api") })
+            #expect(same.diff.type == .none)
+        }
+    }
 }

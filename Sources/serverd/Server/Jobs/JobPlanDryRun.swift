@@ -17,6 +17,7 @@ enum JobPlanDryRun {
         response.annotations = plan.annotations
         response.failedTgAllocs = plan.evalUpdate.failedTgAllocs
         response.jobModifyIndex = current?.jobModifyIndex ?? 0
+        response.diff = JobDiffer.diff(old: current, new: job)
         return response
     }
 }

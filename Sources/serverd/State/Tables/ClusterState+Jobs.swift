@@ -109,12 +109,13 @@ extension ClusterState {
 }
 
 /// Decides whether a resubmitted job changed, ignoring what the server stamps on it.
-enum JobComparison {
-    static func sameSpecification(_ lhs: Caravan_V1_Job, _ rhs: Caravan_V1_Job) -> Bool {
+public enum JobComparison {
+    public static func sameSpecification(_ lhs: Caravan_V1_Job, _ rhs: Caravan_V1_Job) -> Bool {
         normalized(lhs) == normalized(rhs)
     }
 
-    static func normalized(_ job: Caravan_V1_Job) -> Caravan_V1_Job {
+    /// The job without what the server stamps on it (status, version, indexes, submit time).
+    public static func normalized(_ job: Caravan_V1_Job) -> Caravan_V1_Job {
         var job = job
         job.status = .unspecified
         job.statusDescription = ""
