@@ -72,7 +72,7 @@ public struct ServerRuntime: Service {
                         id: storage.serverID, name: configuration.name, raftAddress: raftAddress,
                         rpcAddress: rpcAddress ?? raftAddress)
                     logger.info(
-                        "raft listening",
+                        "raft port open",
                         metadata: ["address": "\(raftAddress)", "id": "\(RaftPeerID.format(member.id))"])
                     let driver = makeDriver(member: member)
                     let formation = ClusterFormation(
