@@ -378,6 +378,44 @@ struct ClusterStateTests {
         try restored.restore(from: try machine.snapshot())
         #expect(restored.cluster.schedulableByPool["default"]?.map(\.id) == ["n1", "n2"])
     }
+
+    @Test("the plan verifier on the real state counts an in-place update once and a stop as freed capacity")
+    func verifierOnKeptUsage() throws {
+        let machine = StateMachine()
+        var node = Self.node("n1")
+        node.resources.cpuMhz = 1000
+        _ = machine.apply(entryData: try Self.entry { $0.registerNode = .with { $0.node = node } }, index: 1)
+        var existing = Caravan_V1_Allocation()
+        existing.id = "a1"
+        existing.namespace = "default"
+        existing.jobID = "api"
+        existing.nodeID = "n1"
+        existing.allocatedResources.tasks["t"] = .with { $0.cpuMhz = 600 }
+        var place = Caravan_V1_Plan()
+        place.nodeAllocation["n1"] = .with { $0.allocations = [existing] }
+        _ = machine.apply(entryData: try Self.entry { $0.applyPlan = .with { $0.plan = place } }, index: 2)
+        let stored = try #require(machine.cluster.allocs["a1"])
+
+        var inPlace = Caravan_V1_Plan()
+        var updated = stored
+        updated.jobVersion = 1
+        inPlace.nodeAllocation["n1"] = .with { $0.allocations = [updated] }
+        #expect(PlanVerifier.evaluate(plan: inPlace, state: machine.view).isFullyAccepted)
+
+        var second = existing
+        second.id = "a2"
+        var crowded = Caravan_V1_Plan()
+        crowded.nodeAllocation["n1"] = .with { $0.allocations = [second] }
+        #expect(PlanVerifier.evaluate(plan: crowded, state: machine.view).rejectedNodes["n1"] == "cpu exhausted")
+        crowded.nodeUpdate["n1"] = .with {
+            $0.stops = [
+                .with {
+                    $0.allocID = "a1"; $0.desiredStatus = .stop
+                }
+            ]
+        }
+        #expect(PlanVerifier.evaluate(plan: crowded, state: machine.view).isFullyAccepted)
+    }
 }
 
 final class Changes: @unchecked Sendable {

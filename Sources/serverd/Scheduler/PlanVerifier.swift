@@ -53,9 +53,14 @@ public enum PlanVerifier {
         var usage: NodeUsage
         if let kept = state.usage(nodeID: nodeID) {
             usage = kept.reserving(node.reserved.reservedHostPorts)
-            for allocation in state.allocations(nodeID: nodeID)
-            where !allocation.isTerminal && (stopped.contains(allocation.id) || replaced.contains(allocation.id)) {
-                usage.remove(allocation)
+            // Only stops and in-place updates (allocations the state already holds) change what is kept; new
+            // allocations have no create index yet, so most plans skip reading the node's allocations.
+            let updatesExisting = incoming.contains { $0.createIndex != 0 }
+            if !stopped.isEmpty || updatesExisting {
+                for allocation in state.allocations(nodeID: nodeID)
+                where !allocation.isTerminal && (stopped.contains(allocation.id) || replaced.contains(allocation.id)) {
+                    usage.remove(allocation)
+                }
             }
         } else {
             usage = NodeUsage(reservedPorts: node.reserved.reservedHostPorts)
