@@ -96,16 +96,10 @@ public struct NodesService: Caravan_V1_Nodes.ServiceProtocol {
     static func rescheduleEvals(
         for updates: [Caravan_V1_AllocClientUpdate], nodeID: String, in view: StateView, at time: Date
     ) -> [Caravan_V1_Evaluation] {
-        var seen = Set<String>()
-        var evals: [Caravan_V1_Evaluation] = []
-        for update in updates where update.clientStatus == .failed {
-            guard let alloc = view.cluster.allocs[update.allocID], alloc.nodeID == nodeID,
-                alloc.clientStatus != .failed, seen.insert("\(alloc.namespace)\u{0}\(alloc.jobID)").inserted,
-                let job = view.cluster.job(namespace: alloc.namespace, id: alloc.jobID)
-            else { continue }
-            evals.append(EvalFactory.evaluation(for: job, trigger: .allocFailure, at: time))
+        let newlyFailed = updates.filter { $0.clientStatus == .failed }.compactMap { update in
+            view.cluster.allocs[update.allocID].flatMap { $0.nodeID == nodeID && $0.clientStatus != .failed ? $0 : nil }
         }
-        return evals
+        return NodeEvaluations.onePerJob(of: newlyFailed, trigger: .allocFailure, in: view, at: time)
     }
 
     public func issueWorkloadToken(

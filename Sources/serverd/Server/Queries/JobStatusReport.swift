@@ -6,12 +6,25 @@ import State
 /// can never disagree with the tables they summarize.
 enum JobStatusReport {
     static func status(of job: Caravan_V1_Job, in cluster: ClusterState) -> Caravan_V1_JobStatus {
-        let allocs = cluster.allocations(namespace: job.namespace, jobID: job.id)
-        if allocs.contains(where: { !$0.isTerminal }) { return .running }
+        status(of: job, records: JobRecords(job, in: cluster))
+    }
+
+    /// A job's allocations and evaluations, read once for its status and summary together.
+    struct JobRecords {
+        let allocs: [Caravan_V1_Allocation]
+        let evals: [Caravan_V1_Evaluation]
+
+        init(_ job: Caravan_V1_Job, in cluster: ClusterState) {
+            allocs = cluster.allocations(namespace: job.namespace, jobID: job.id)
+            evals = cluster.evaluations(namespace: job.namespace, jobID: job.id)
+        }
+    }
+
+    static func status(of job: Caravan_V1_Job, records: JobRecords) -> Caravan_V1_JobStatus {
+        if records.allocs.contains(where: { !$0.isTerminal }) { return .running }
         if job.stop { return .dead }
-        let evals = cluster.evaluations(namespace: job.namespace, jobID: job.id)
-        if evals.contains(where: { $0.status == .pending || $0.status == .blocked }) { return .pending }
-        return allocs.isEmpty ? .pending : .dead
+        if records.evals.contains(where: { $0.status == .pending || $0.status == .blocked }) { return .pending }
+        return records.allocs.isEmpty ? .pending : .dead
     }
 
     static func withStatus(_ job: Caravan_V1_Job, in cluster: ClusterState) -> Caravan_V1_Job {
@@ -21,13 +34,17 @@ enum JobStatusReport {
     }
 
     static func summary(of job: Caravan_V1_Job, in cluster: ClusterState) -> Caravan_V1_JobSummary {
+        summary(of: job, records: JobRecords(job, in: cluster))
+    }
+
+    static func summary(of job: Caravan_V1_Job, records: JobRecords) -> Caravan_V1_JobSummary {
         var summary = Caravan_V1_JobSummary()
         summary.jobID = job.id
         summary.namespace = job.namespace
         summary.createIndex = job.createIndex
         summary.modifyIndex = job.modifyIndex
         for group in job.taskGroups { summary.summary[group.name] = Caravan_V1_TaskGroupSummary() }
-        for alloc in cluster.allocations(namespace: job.namespace, jobID: job.id) {
+        for alloc in records.allocs {
             var counts = summary.summary[alloc.taskGroup] ?? Caravan_V1_TaskGroupSummary()
             switch alloc.clientStatus {
             case .running: counts.running += 1
@@ -39,7 +56,7 @@ enum JobStatusReport {
             }
             summary.summary[alloc.taskGroup] = counts
         }
-        let latest = cluster.evaluations(namespace: job.namespace, jobID: job.id)
+        let latest = records.evals
             .filter { $0.status == .blocked || $0.status == .complete }
             .max { $0.createIndex < $1.createIndex }
         for (group, queued) in latest?.queuedAllocations ?? [:] {
@@ -60,9 +77,10 @@ enum JobStatusReport {
         stub.periodic = job.hasPeriodic
         stub.parameterized = job.hasParameterized
         stub.stop = job.stop
-        stub.status = status(of: job, in: cluster)
+        let records = JobRecords(job, in: cluster)
+        stub.status = status(of: job, records: records)
         stub.version = job.version
-        stub.summary = summary(of: job, in: cluster)
+        stub.summary = summary(of: job, records: records)
         stub.submitTime = job.submitTime
         stub.createIndex = job.createIndex
         stub.modifyIndex = job.modifyIndex

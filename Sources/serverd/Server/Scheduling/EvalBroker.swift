@@ -36,6 +36,8 @@ public actor EvalBroker {
     private var outstanding: [String: Outstanding] = [:]
     private var inFlightByJob: [String: String] = [:]
     private var waitingByJob: [String: [Caravan_V1_Evaluation]] = [:]
+    /// Ids in `ready` or `waitingByJob`, so a duplicate is spotted without scanning the queues.
+    private var queuedIDs: Set<String> = []
     private var blockedByJob: [String: Caravan_V1_Evaluation] = [:]
     private var delayed: [String: Caravan_V1_Evaluation] = [:]
     private var delayTimer: Task<Void, Never>?
@@ -65,6 +67,7 @@ public actor EvalBroker {
         outstanding.removeAll()
         inFlightByJob.removeAll()
         waitingByJob.removeAll()
+        queuedIDs.removeAll()
         blockedByJob.removeAll()
         delayed.removeAll()
         deliveries.removeAll()
@@ -152,11 +155,11 @@ public actor EvalBroker {
     // MARK: Internals
 
     private func isKnown(_ id: String) -> Bool {
-        outstanding[id] != nil || delayed[id] != nil || ready.contains { $0.id == id }
-            || waitingByJob.values.contains { $0.contains { $0.id == id } }
+        outstanding[id] != nil || delayed[id] != nil || queuedIDs.contains(id)
     }
 
     private func makeReady(_ eval: Caravan_V1_Evaluation) {
+        queuedIDs.insert(eval.id)
         let key = Self.jobKey(eval)
         if let inFlight = inFlightByJob[key], inFlight != eval.id {
             waitingByJob[key, default: []].append(eval)
@@ -186,6 +189,7 @@ public actor EvalBroker {
     private func takeReady() -> Delivery? {
         guard !ready.isEmpty else { return nil }
         let eval = ready.removeFirst()
+        queuedIDs.remove(eval.id)
         nextToken += 1
         let token = nextToken
         let timeout = settings.leaseTimeout

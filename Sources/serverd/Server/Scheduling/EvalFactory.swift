@@ -1,5 +1,6 @@
 import CaravanProto
 import Foundation
+import State
 import SwiftProtobuf
 
 /// Builds the evaluations that writes create (a job registered, a node gone down, an allocation failed):
@@ -21,6 +22,19 @@ public enum EvalFactory {
         case .system: "system"
         default: "service"
         }
+    }
+
+    /// The command that records `eval` ending with `status` (failed, canceled) and why.
+    public static func statusUpdate(
+        _ eval: Caravan_V1_Evaluation, to status: Caravan_V1_EvaluationStatus, because description: String,
+        at time: Date
+    ) -> Caravan_V1_StateCommand {
+        var updated = eval
+        updated.status = status
+        updated.statusDescription = description
+        var command = StateCommands.envelope(at: time)
+        command.upsertEvals = Caravan_V1_UpsertEvalsCommand.with { $0.evals = [updated] }
+        return command
     }
 
     public static func evaluation(

@@ -148,12 +148,9 @@ public final class LeaderDuties: Service, Sendable {
     }
 
     private func cancelSuperseded(_ older: Caravan_V1_Evaluation, by newer: Caravan_V1_Evaluation) async {
-        var canceled = older
-        canceled.status = .canceled
-        canceled.statusDescription = "superseded by blocked evaluation \(newer.id)"
-        var command = StateCommands.envelope(at: Date())
-        command.upsertEvals = Caravan_V1_UpsertEvalsCommand.with { $0.evals = [canceled] }
-        _ = try? await cluster.proposeAsLeader(command)
+        _ = try? await cluster.proposeAsLeader(
+            EvalFactory.statusUpdate(
+                older, to: .canceled, because: "superseded by blocked evaluation \(newer.id)", at: Date()))
     }
 
     /// Marks nodes that missed their heartbeats down, with evaluations for the jobs that ran there.
@@ -185,13 +182,10 @@ public final class LeaderDuties: Service, Sendable {
     }
 
     private static func markFailed(_ eval: Caravan_V1_Evaluation, cluster: any ClusterAccess, logger: Logger) async {
-        var failed = eval
-        failed.status = .failed
-        failed.statusDescription = "evaluation reached its delivery limit"
-        var command = StateCommands.envelope(at: Date())
-        command.upsertEvals = Caravan_V1_UpsertEvalsCommand.with { $0.evals = [failed] }
         do {
-            _ = try await cluster.proposeAsLeader(command)
+            _ = try await cluster.proposeAsLeader(
+                EvalFactory.statusUpdate(
+                    eval, to: .failed, because: "evaluation reached its delivery limit", at: Date()))
         } catch {
             logger.warning("could not mark evaluation failed", metadata: ["eval": "\(eval.id)", "error": "\(error)"])
         }

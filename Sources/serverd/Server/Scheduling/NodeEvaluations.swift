@@ -8,14 +8,21 @@ import State
 enum NodeEvaluations {
     /// One evaluation per job with a non-terminal allocation on `nodeID`.
     static func forJobsOn(nodeID: String, in view: StateView, at time: Date) -> [Caravan_V1_Evaluation] {
+        onePerJob(
+            of: view.cluster.allocations(nodeID: nodeID).filter { !$0.isTerminal }, trigger: .nodeUpdate,
+            nodeID: nodeID, in: view, at: time)
+    }
+
+    /// One evaluation per distinct (still registered) job among `allocs`, in their order.
+    static func onePerJob(
+        of allocs: [Caravan_V1_Allocation], trigger: EvalFactory.Trigger, nodeID: String = "", in view: StateView,
+        at time: Date
+    ) -> [Caravan_V1_Evaluation] {
         var seen = Set<String>()
         var evals: [Caravan_V1_Evaluation] = []
-        for alloc in view.cluster.allocations(nodeID: nodeID) where !alloc.isTerminal {
-            let key = "\(alloc.namespace)\u{0}\(alloc.jobID)"
-            guard seen.insert(key).inserted,
-                let job = view.cluster.job(namespace: alloc.namespace, id: alloc.jobID)
-            else { continue }
-            evals.append(EvalFactory.evaluation(for: job, trigger: .nodeUpdate, nodeID: nodeID, at: time))
+        for alloc in allocs where seen.insert("\(alloc.namespace)\u{0}\(alloc.jobID)").inserted {
+            guard let job = view.cluster.job(namespace: alloc.namespace, id: alloc.jobID) else { continue }
+            evals.append(EvalFactory.evaluation(for: job, trigger: trigger, nodeID: nodeID, at: time))
         }
         return evals
     }

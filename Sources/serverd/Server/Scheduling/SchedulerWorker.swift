@@ -48,12 +48,10 @@ struct SchedulerWorker: Sendable {
             try await cluster.waitUntilApplied(result.refreshIndex)
             seed &+= 0x9E37_79B9_7F4A_7C15
         }
-        var failed = eval
-        failed.status = .failed
-        failed.statusDescription = "gave up after \(Self.maxAttempts) plans were refused by the plan applier"
-        var command = StateCommands.envelope(at: Date())
-        command.upsertEvals = Caravan_V1_UpsertEvalsCommand.with { $0.evals = [failed] }
-        _ = try await cluster.proposeAsLeader(command)
+        _ = try await cluster.proposeAsLeader(
+            EvalFactory.statusUpdate(
+                eval, to: .failed, because: "gave up after \(Self.maxAttempts) plans were refused by the plan applier",
+                at: Date()))
     }
 
     /// A blocked evaluation that still cannot place everything stays the job's blocked evaluation (as Nomad's
