@@ -26,6 +26,7 @@ let package = Package(
         .executable(name: "meshd", targets: ["meshd"]),
         .executable(name: "proxyd", targets: ["proxyd"]),
         .executable(name: "ctl", targets: ["ctl"]),
+        .executable(name: "executor", targets: ["executor"]),
         .executable(name: "bench", targets: ["bench"]),
     ],
     dependencies: [
@@ -92,8 +93,24 @@ let package = Package(
         // MARK: clientd
         .target(
             name: "ClientAgent",
-            dependencies: ["CaravanDaemon", "CaravanRPC", "CaravanProto", grpcCore, argumentParser],
+            dependencies: [
+                "CaravanDaemon", "CaravanRPC", "CaravanProto", "ClientDrivers", "ClientFS", "Spec", grpcCore,
+                grpcTransport, swiftProtobuf, argumentParser, logging, grdb,
+            ],
             path: "Sources/clientd/Agent"
+        ),
+        // The per-task supervisor process: kept free of gRPC so each running task costs little memory.
+        .target(name: "TaskExecutor", path: "Sources/clientd/Executor/Library"),
+        .executableTarget(name: "executor", dependencies: ["TaskExecutor"], path: "Sources/clientd/Executor/Main"),
+        .target(
+            name: "ClientDrivers",
+            dependencies: ["TaskExecutor", "CaravanProto", swiftProtobuf, logging],
+            path: "Sources/clientd/Drivers"
+        ),
+        .target(
+            name: "ClientFS",
+            dependencies: ["CaravanProto", "CaravanRPC", grpcCore, swiftProtobuf, logging],
+            path: "Sources/clientd/FS"
         ),
         .executableTarget(
             name: "clientd", dependencies: ["ClientAgent", "CaravanDaemon"], path: "Sources/clientd/Main"),
@@ -188,10 +205,27 @@ let package = Package(
             path: "Tests/DaemonTests"
         ),
         .testTarget(
+            name: "ClientDriverTests",
+            dependencies: ["ClientDrivers", "TaskExecutor", "CaravanProto", "TestSupport", swiftProtobuf],
+            path: "Tests/ClientDriverTests"
+        ),
+        .testTarget(
+            name: "ClientFSTests",
+            dependencies: ["ClientFS", "CaravanProto", "CaravanRPC", "TestSupport", grpcCore, grpcTransport],
+            path: "Tests/ClientFSTests"
+        ),
+        .testTarget(
+            name: "ClientAgentTests",
+            dependencies: [
+                "ClientAgent", "ClientDrivers", "ClientFS", "CaravanProto", "Spec", "TestSupport", swiftProtobuf,
+            ],
+            path: "Tests/ClientAgentTests"
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "TestSupport", "CaravanRPC", "CaravanProto", "Linearizability", grpcCore, grpcTransport, x509,
-                "serverd", "clientd", "meshd", "proxyd", "ctl",
+                "serverd", "clientd", "executor", "meshd", "proxyd", "ctl",
             ],
             path: "Tests/IntegrationTests",
             exclude: ["python"]
