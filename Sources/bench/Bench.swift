@@ -12,7 +12,9 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks for Caravan's building blocks.",
-        subcommands: [RPCBench.self, CertBench.self, HCLBench.self, RaftBench.self, SchedulerBench.self],
+        subcommands: [
+            RPCBench.self, CertBench.self, HCLBench.self, RaftBench.self, SchedulerBench.self, ClientBench.self,
+        ],
         helpNames: .hashicorpHelp
     )
 }

@@ -31,6 +31,7 @@ public final class AgentStatusService: Caravan_V1_Agent.SimpleServiceProtocol {
     let clock = ContinuousClock()
     let startInstant: ContinuousClock.Instant
     let boundAddress = Mutex<HostPort?>(nil)
+    let boundAddressWaiters = Mutex<[CheckedContinuation<HostPort, Never>]>([])
     let leaderAddress = Mutex<String>("")
 
     public init(description: AgentDescription, startedAt: Date = Date()) {
@@ -39,12 +40,29 @@ public final class AgentStatusService: Caravan_V1_Agent.SimpleServiceProtocol {
         self.startInstant = clock.now
     }
 
-    /// Records the real listening address once the RPC server has bound (matters for port 0).
     /// The address the RPC server bound, once it listens.
     public var currentBoundAddress: HostPort? { boundAddress.withLock { $0 } }
 
+    /// Records the real listening address once the RPC server has bound (matters for port 0).
     public func setBoundAddress(_ address: HostPort) {
         boundAddress.withLock { $0 = address }
+        let waiters = boundAddressWaiters.withLock { waiters in
+            defer { waiters = [] }
+            return waiters
+        }
+        for waiter in waiters { waiter.resume(returning: address) }
+    }
+
+    /// Waits until the RPC server listens (clientd advertises the real port to the servers).
+    public func listeningAddress() async -> HostPort {
+        await withCheckedContinuation { continuation in
+            let ready: HostPort? = boundAddress.withLock { bound in
+                if let bound { return bound }
+                boundAddressWaiters.withLock { $0.append(continuation) }
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
     }
 
     /// Records the Raft leader as this daemon knows it (serverd, and agents following servers).

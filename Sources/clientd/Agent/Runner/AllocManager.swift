@@ -1,0 +1,111 @@
+import CaravanProto
+import ClientFS
+import Foundation
+import Logging
+
+/// Keeps the allocations running on this node in line with what the servers want: starts a runner for each new
+/// allocation, stops the ones the servers stop or forget, restores runners after a clientd restart, and removes
+/// the directories of finished allocations beyond the newest `gcMaxAllocs`.
+actor AllocManager {
+    private var runners: [String: AllocRunner] = [:]
+    private let makeRunner: @Sendable (Caravan_V1_Allocation, AllocManager) -> AllocRunner
+    private let store: ClientStateStore
+    private let allocRoot: String
+    private let gcMaxAllocs: Int
+    private let reporter: @Sendable (Caravan_V1_AllocClientUpdate) async -> Void
+    private let logger: Logger
+
+    init(
+        store: ClientStateStore, allocRoot: String, gcMaxAllocs: Int, logger: Logger,
+        reporter: @escaping @Sendable (Caravan_V1_AllocClientUpdate) async -> Void,
+        makeRunner: @escaping @Sendable (Caravan_V1_Allocation, AllocManager) -> AllocRunner
+    ) {
+        self.store = store
+        self.allocRoot = allocRoot
+        self.gcMaxAllocs = gcMaxAllocs
+        self.logger = logger
+        self.reporter = reporter
+        self.makeRunner = makeRunner
+    }
+
+    /// Brings back the allocations of the previous clientd (re-attaching to running tasks) and removes alloc
+    /// directories nothing knows about (left by a crash between creating and recording them).
+    func restore() async throws {
+        let allocations = try store.allocations()
+        for allocation in allocations {
+            let runner = makeRunner(allocation, self)
+            runners[allocation.id] = runner
+            let tasks = try store.tasks(allocID: allocation.id)
+            await runner.start(restored: tasks)
+        }
+        let removed = AllocDirJanitor.removeUnknown(root: allocRoot, keeping: Set(allocations.map(\.id)))
+        for id in removed { logger.info("removed leftover allocation directory", metadata: ["alloc_id": "\(id)"]) }
+    }
+
+    /// Applies one frame of the servers' allocation stream.
+    func apply(_ frame: Caravan_V1_AllocationUpdates) async {
+        for allocation in frame.allocations {
+            if let runner = runners[allocation.id] {
+                persist(allocation)
+                Task { await runner.update(allocation) }
+            } else if allocation.desiredStatus == .run && !Self.isTerminal(allocation.clientStatus) {
+                persist(allocation)
+                let runner = makeRunner(allocation, self)
+                runners[allocation.id] = runner
+                Task { await runner.start() }
+            }
+        }
+        if frame.snapshot {
+            let wanted = Set(frame.allocations.map(\.id))
+            for id in runners.keys where !wanted.contains(id) { await destroy(id) }
+        }
+        for id in frame.removed { await destroy(id) }
+    }
+
+    /// A runner reports a change; finished allocations may push older ones out.
+    func reported(_ update: Caravan_V1_AllocClientUpdate) async {
+        await reporter(update)
+        if Self.isTerminal(update.clientStatus) { await collectGarbage() }
+    }
+
+    /// Stops an allocation (if it still runs), removes its directory and forgets it.
+    func destroy(_ id: String) async {
+        guard let runner = runners.removeValue(forKey: id) else { return }
+        await runner.stop()
+        do {
+            try await runner.destroyDirectory()
+            try store.deleteAllocation(id)
+        } catch {
+            logger.error("cannot remove allocation", metadata: ["alloc_id": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    /// Removes the oldest finished allocations beyond `gcMaxAllocs`.
+    func collectGarbage() async {
+        var finished: [(id: String, at: Date)] = []
+        for (id, runner) in runners {
+            if await runner.isDone, let at = await runner.finishedAt { finished.append((id, at)) }
+        }
+        guard finished.count > gcMaxAllocs else { return }
+        for entry in finished.sorted(by: { $0.at < $1.at }).prefix(finished.count - gcMaxAllocs) {
+            logger.info("garbage-collecting allocation", metadata: ["alloc_id": "\(entry.id)"])
+            await destroy(entry.id)
+        }
+    }
+
+    func runner(_ id: String) -> AllocRunner? { runners[id] }
+
+    var allocationIDs: [String] { Array(runners.keys) }
+
+    private func persist(_ allocation: Caravan_V1_Allocation) {
+        do {
+            try store.saveAllocation(allocation)
+        } catch {
+            logger.error("cannot persist allocation", metadata: ["alloc_id": "\(allocation.id)", "error": "\(error)"])
+        }
+    }
+
+    static func isTerminal(_ status: Caravan_V1_AllocClientStatus) -> Bool {
+        status == .complete || status == .failed || status == .lost
+    }
+}

@@ -1,0 +1,228 @@
+import CaravanProto
+import ClientDrivers
+import ClientFS
+import Foundation
+import Logging
+
+/// Runs one allocation on this node: builds its directory, starts its tasks in lifecycle order (prestart, main,
+/// poststart, poststop), stops the rest when a task fails or the leader exits, and reports the allocation's client
+/// status and task states. `stop` kills the tasks (poststop tasks still run); the runner never restarts an
+/// allocation the servers stopped.
+actor AllocRunner {
+    let id: String
+    private(set) var allocation: Caravan_V1_Allocation
+    private let plan: TaskLifecyclePlan
+    private let dir: AllocDir
+    private let makeTaskRunner: @Sendable (Caravan_V1_Task, ClientStateStore.TaskRecord?, AllocRunner) -> TaskRunner
+    private let buildDir: @Sendable (AllocDir, Caravan_V1_Allocation) throws -> Void
+    private let report: @Sendable (Caravan_V1_AllocClientUpdate) async -> Void
+    private let logger: Logger
+
+    private var runners: [String: TaskRunner] = [:]
+    private var states: [String: Caravan_V1_TaskState] = [:]
+    private var launched: Set<String> = []
+    private var stopping = false
+    private var siblingsKilled = false
+    private var lastReported: Caravan_V1_AllocClientUpdate?
+    private var done = false
+    private var doneWaiters: [CheckedContinuation<Void, Never>] = []
+    private(set) var finishedAt: Date?
+
+    struct Setup: Sendable {
+        var allocation: Caravan_V1_Allocation
+        var dir: AllocDir
+        var makeTaskRunner: @Sendable (Caravan_V1_Task, ClientStateStore.TaskRecord?, AllocRunner) -> TaskRunner
+        var buildDir: @Sendable (AllocDir, Caravan_V1_Allocation) throws -> Void
+        var report: @Sendable (Caravan_V1_AllocClientUpdate) async -> Void
+        var logger: Logger
+    }
+
+    init(_ setup: Setup) {
+        id = setup.allocation.id
+        allocation = setup.allocation
+        dir = setup.dir
+        makeTaskRunner = setup.makeTaskRunner
+        buildDir = setup.buildDir
+        report = setup.report
+        logger = setup.logger
+        plan = TaskLifecyclePlan(tasks: Self.tasks(of: setup.allocation))
+    }
+
+    static func tasks(of allocation: Caravan_V1_Allocation) -> [Caravan_V1_Task] {
+        allocation.job.taskGroups.first { $0.name == allocation.taskGroup }?.tasks ?? []
+    }
+
+    var isDone: Bool { done }
+
+    /// Starts the allocation; with `restored` task records (after a clientd restart) tasks that were running are
+    /// re-attached and dead ones stay dead.
+    func start(restored: [String: ClientStateStore.TaskRecord]? = nil) async {
+        let tasks = Self.tasks(of: allocation)
+        guard !tasks.isEmpty else {
+            await failWithoutTasks("task group \"\(allocation.taskGroup)\" is not in the allocation's job")
+            return
+        }
+        for task in tasks {
+            let record = restored?[task.name]
+            runners[task.name] = makeTaskRunner(task, record, self)
+            states[task.name] = record?.state ?? Caravan_V1_TaskState.with { $0.state = .pending }
+        }
+        if restored == nil || !FileManager.default.fileExists(atPath: dir.path) {
+            do {
+                try buildDir(dir, allocation)
+            } catch {
+                await failWithoutTasks("cannot build the allocation directory: \(error)")
+                return
+            }
+        }
+        if let restored {
+            // Whatever ran (or finished) before the restart resumes first; the plan then continues from there.
+            for (name, record) in restored where record.handle != nil || record.state.state != .pending {
+                launch(name)
+            }
+        }
+        await advance()
+    }
+
+    /// A task runner reports a state change.
+    func taskChanged(_ name: String, _ state: Caravan_V1_TaskState) async {
+        states[name] = state
+        await advance()
+    }
+
+    /// The servers changed the allocation (a new job version in place, or a stop).
+    func update(_ newer: Caravan_V1_Allocation) async {
+        allocation.desiredStatus = newer.desiredStatus
+        allocation.desiredDescription = newer.desiredDescription
+        if newer.desiredStatus == .stop || newer.desiredStatus == .evict { await stop() }
+    }
+
+    /// Stops every task (poststop tasks then run) and waits until the allocation is done.
+    func stop() async {
+        if !stopping {
+            stopping = true
+            await killLive(except: .poststop, event: nil)
+            await advance()
+        }
+        await waitUntilDone()
+    }
+
+    func waitUntilDone() async {
+        if done { return }
+        await withCheckedContinuation { doneWaiters.append($0) }
+    }
+
+    /// Sends a signal to one task or all running tasks.
+    func signal(_ number: Int32, task: String?) async throws(DriverError) {
+        for (name, runner) in runners where task == nil || task == name {
+            if states[name]?.state == .running { try await runner.signal(number) }
+        }
+    }
+
+    // MARK: Progress
+
+    private func advance() async {
+        let runStates = states.mapValues(TaskRunState.init)
+        if !siblingsKilled, let reason = plan.stopReason(runStates) {
+            siblingsKilled = true
+            let event: Caravan_V1_TaskEvent? =
+                switch reason {
+                case .siblingFailed(let name): TaskEvents.siblingFailed(name)
+                case .leaderDead: TaskEvents.leaderDead()
+                case .mainTasksDead: nil
+                }
+            Task { await self.killLive(except: .poststop, event: event) }
+        }
+        for name in plan.tasksToStart(runStates) where !launched.contains(name) {
+            let phase = plan.members.first { $0.name == name }?.phase
+            if (stopping || siblingsKilled) && phase != .poststop {
+                // Never started and never will: it ends without running.
+                if let runner = runners[name], launched.insert(name).inserted {
+                    Task {
+                        async let run: Void = runner.run()
+                        await runner.kill()
+                        await run
+                    }
+                }
+                continue
+            }
+            launch(name)
+        }
+        await reportStatus()
+        if !done, runners.keys.allSatisfy({ states[$0]?.state == .dead }) {
+            done = true
+            finishedAt = Date()
+            let waiters = doneWaiters
+            doneWaiters = []
+            for waiter in waiters { waiter.resume() }
+        }
+    }
+
+    private func launch(_ name: String) {
+        guard let runner = runners[name], launched.insert(name).inserted else { return }
+        Task { await runner.run() }
+    }
+
+    /// Kills every task not yet dead, except those of `phase`, in parallel.
+    private func killLive(except phase: TaskLifecyclePlan.Phase, event: Caravan_V1_TaskEvent?) async {
+        let targets = plan.members.filter { $0.phase != phase && states[$0.name]?.state != .dead }
+            .compactMap { member in runners[member.name].map { (member.name, $0) } }
+        await withTaskGroup(of: Void.self) { group in
+            for (name, runner) in targets {
+                // A task that never started still has to end (dead, not failed) for the allocation to finish.
+                let neverStarted = launched.insert(name).inserted
+                group.addTask {
+                    if neverStarted {
+                        async let run: Void = runner.run()
+                        await runner.kill(event: event)
+                        _ = await run
+                    } else {
+                        await runner.kill(event: event)
+                    }
+                }
+            }
+        }
+    }
+
+    private func reportStatus() async {
+        let (status, description) = plan.clientStatus(states.mapValues(TaskRunState.init))
+        var update = Caravan_V1_AllocClientUpdate()
+        update.allocID = id
+        update.clientStatus = status
+        update.clientDescription = description
+        update.taskStates = states
+        guard update != lastReported else { return }
+        lastReported = update
+        allocation.clientStatus = status
+        allocation.taskStates = states
+        await report(update)
+    }
+
+    private func failWithoutTasks(_ reason: String) async {
+        logger.error("allocation failed", metadata: ["alloc_id": "\(id)", "error": "\(reason)"])
+        for task in Self.tasks(of: allocation) {
+            states[task.name] = Caravan_V1_TaskState.with {
+                $0.state = .dead
+                $0.failed = true
+                $0.events = [TaskEvents.setupFailure(reason)]
+            }
+        }
+        var update = Caravan_V1_AllocClientUpdate()
+        update.allocID = id
+        update.clientStatus = .failed
+        update.clientDescription = reason
+        update.taskStates = states
+        lastReported = update
+        allocation.clientStatus = .failed
+        done = true
+        finishedAt = Date()
+        await report(update)
+    }
+}
+
+extension AllocRunner {
+    /// Removes the allocation directory (unmounting what is mounted in it). Call after `stop`.
+    func destroyDirectory() throws {
+        try dir.destroy()
+    }
+}

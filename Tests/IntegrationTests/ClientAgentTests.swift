@@ -1,0 +1,299 @@
+import CaravanProto
+import Foundation
+import TestSupport
+import Testing
+
+/// clientd end to end: a real serverd schedules, a real clientd runs the tasks with the exec and raw_exec
+/// drivers, mounts host volumes, applies restart policies, survives its own `kill -9`, and cleans up.
+@Suite("clientd runs allocations for real", .serialized, .timeLimit(.minutes(4)))
+struct ClientAgentTests {
+    /// The seed talk's mysql example: a group volume from the node's `mysql` host volume, mounted by an exec task.
+    static func mysqlJob(command: String, readOnly: Bool = false) -> String {
+        """
+        job "mysql" {
+          datacenters = ["dc1"]
+          group "mysql" {
+            volume "mysql" {
+              type      = "host"
+              source    = "mysql"
+              read_only = \(readOnly)
+            }
+            restart {
+              attempts = 0
+              mode     = "fail"
+            }
+            task "mysql" {
+              driver = "exec"
+              volume_mount {
+                volume      = "mysql"
+                destination = "/var/lib/mysql"
+              }
+              config {
+                command = "/bin/sh"
+                args    = ["-c", "\(command)"]
+              }
+              resources {
+                cpu    = 100
+                memory = 64
+              }
+            }
+          }
+        }
+        """
+    }
+
+    @Test("mysql host volume: data written by one allocation is read back by the next on the same node")
+    func hostVolumeSurvivesAllocations() async throws {
+        let volume = try TemporaryDirectory.make(prefix: "caravan-mysql")
+        defer { try? FileManager.default.removeItem(atPath: volume) }
+        let cluster = try ClientCluster(clientFlags: ["-host-volume", "mysql=\(volume)"])
+        defer { cluster.stopAll() }
+        try await cluster.start()
+
+        try await cluster.run(job: "mysql", Self.mysqlJob(command: "echo row-1 > /var/lib/mysql/table && exec sleep 600"))
+        let first = try await cluster.waitForAllocations(job: "mysql") { $0.contains(where: \.isRunning) }
+        let written = try await waitForFile("\(volume)/table")
+        #expect(written == "row-1\n")
+        let stop = try await cluster.ctl(["job", "stop"], ["-detach", "mysql"])
+        #expect(stop.status == 0, "\(stop.stderr)")
+        _ = try await cluster.waitForAllocations(job: "mysql") { allocs in
+            allocs.contains { $0.id == first[0].id && $0.clientStatus == .complete }
+        }
+
+        try await cluster.run(job: "mysql", Self.mysqlJob(command: "cat /var/lib/mysql/table && exec sleep 600"))
+        let second = try await cluster.waitForAllocations(job: "mysql") { allocs in
+            allocs.contains { $0.id != first[0].id && $0.isRunning }
+        }
+        let next = try #require(second.first { $0.id != first[0].id })
+        let output = try await waitForFile(
+            "\(cluster.allocRoot)/\(next.id)/alloc/logs/mysql.stdout.0", containing: "row-1")
+        #expect(output == "row-1\n")
+        _ = try await cluster.ctl(["job", "stop"], ["mysql"])
+    }
+
+    @Test("a read-only host volume refuses writes with EROFS and the allocation fails with the reason")
+    func readOnlyVolume() async throws {
+        let volume = try TemporaryDirectory.make(prefix: "caravan-mysql-ro")
+        defer { try? FileManager.default.removeItem(atPath: volume) }
+        let cluster = try ClientCluster(clientFlags: ["-host-volume", "mysql=\(volume)"])
+        defer { cluster.stopAll() }
+        try await cluster.start()
+
+        try await cluster.run(
+            job: "mysql", Self.mysqlJob(command: "echo x > /var/lib/mysql/table", readOnly: true))
+        let allocs = try await cluster.waitForAllocations(job: "mysql") { $0.contains(where: \.isFinished) }
+        let alloc = try #require(allocs.first)
+        #expect(alloc.clientStatus == .failed, "\(ClientCluster.summary(alloc))")
+        #expect(cluster.log(alloc: alloc.id, task: "mysql", stream: "stderr").contains("Read-only file system"))
+        #expect(!FileManager.default.fileExists(atPath: "\(volume)/table"))
+        #expect(alloc.events("mysql").contains("Not Restarting"), "\(ClientCluster.summary(alloc))")
+    }
+
+    @Test("the restart policy restarts a failing task, then gives up and fails the allocation")
+    func restartPolicy() async throws {
+        let cluster = try ClientCluster(clientFlags: ["-enable-raw-exec"])
+        defer { cluster.stopAll() }
+        try await cluster.start()
+        try await cluster.run(
+            job: "flaky",
+            """
+            job "flaky" {
+              datacenters = ["dc1"]
+              type        = "batch"
+              group "g" {
+                restart {
+                  attempts = 2
+                  interval = "1h"
+                  delay    = "100ms"
+                  mode     = "fail"
+                }
+                reschedule {
+                  attempts  = 0
+                  unlimited = false
+                }
+                task "t" {
+                  driver = "raw_exec"
+                  config {
+                    command = "/bin/sh"
+                    args    = ["-c", "echo attempt; exit 3"]
+                  }
+                }
+              }
+            }
+            """)
+        let allocs = try await cluster.waitForAllocations(job: "flaky") { $0.contains(where: \.isFinished) }
+        let alloc = try #require(allocs.first)
+        #expect(alloc.clientStatus == .failed, "\(ClientCluster.summary(alloc))")
+        let state = try #require(alloc.taskStates["t"])
+        #expect(state.restarts == 2)
+        #expect(state.failed)
+        let events = alloc.events("t")
+        #expect(events.filter { $0 == "Restarting" }.count == 2, "\(events)")
+        #expect(events.last == "Not Restarting", "\(events)")
+        #expect(state.events.contains { $0.type == "Terminated" && $0.exitCode == 3 })
+        #expect(cluster.log(alloc: alloc.id, task: "t") == "attempt\nattempt\nattempt\n")
+    }
+
+    @Test("a task survives kill -9 of clientd, is re-attached, keeps logging, and stops with its job")
+    func reattachAfterClientCrash() async throws {
+        let cluster = try ClientCluster(clientFlags: ["-enable-raw-exec"])
+        defer { cluster.stopAll() }
+        try await cluster.start()
+        let marker = "caravan-reattach-\(UUID().uuidString.prefix(8))"
+        try await cluster.run(
+            job: "ticker",
+            """
+            job "ticker" {
+              datacenters = ["dc1"]
+              group "g" {
+                task "t" {
+                  driver      = "raw_exec"
+                  kill_signal = "SIGTERM"
+                  config {
+                    command = "/bin/sh"
+                    args    = ["-c", "i=0; while true; do echo \(marker) $i; i=$((i+1)); sleep 0.1; done"]
+                  }
+                }
+              }
+            }
+            """)
+        let running = try await cluster.waitForAllocations(job: "ticker") { $0.contains(where: \.isRunning) }
+        let alloc = try #require(running.first)
+        let logPath = "\(cluster.allocRoot)/\(alloc.id)/alloc/logs/t.stdout.0"
+        _ = try await waitForFile(logPath, containing: "\(marker) 3")
+        let pids = processes(containing: marker)
+        #expect(pids.count == 1, "one task process: \(pids)")
+
+        await cluster.killClient()
+        let sizeAfterKill = fileSize(logPath)
+        _ = try await waitForFile(logPath) { $0.utf8.count > sizeAfterKill + 20 }
+        #expect(processes(containing: marker) == pids, "the task kept running while clientd was down")
+
+        try await cluster.startClient()
+        #expect(await cluster.clientProcess?.waitForLine(containing: "re-attached to running task") != nil)
+        #expect(processes(containing: marker) == pids, "re-attached, not restarted")
+        let full = try await cluster.allocation(alloc.id)
+        #expect(full.taskStates["t"]?.restarts == 0)
+        #expect(full.taskStates["t"]?.events.filter { $0.type == "Started" }.count == 1)
+
+        let stop = try await cluster.ctl(["job", "stop"], ["-detach", "ticker"])
+        #expect(stop.status == 0)
+        let stopped = try await cluster.waitForAllocations(job: "ticker") { $0.contains(where: \.isFinished) }
+        #expect(stopped.first?.clientStatus == .complete, "\(stopped.map(ClientCluster.summary))")
+        #expect(stopped.first?.events("t").suffix(2) == ["Terminated", "Killed"], "\(stopped.map(ClientCluster.summary))")
+        #expect(processes(containing: marker).isEmpty)
+    }
+
+    @Test("bad driver config fails the allocation with the reason instead of leaving it pending")
+    func badDriverConfig() async throws {
+        let cluster = try ClientCluster()
+        defer { cluster.stopAll() }
+        try await cluster.start()
+        try await cluster.run(
+            job: "bad",
+            """
+            job "bad" {
+              datacenters = ["dc1"]
+              type        = "batch"
+              group "g" {
+                task "t" {
+                  driver = "exec"
+                  config {
+                    command = "/bin/true"
+                    bogus   = 1
+                  }
+                }
+              }
+            }
+            """)
+        let allocs = try await cluster.waitForAllocations(job: "bad") { $0.contains(where: \.isFinished) }
+        let alloc = try #require(allocs.first)
+        #expect(alloc.clientStatus == .failed)
+        let failure = alloc.taskStates["t"]?.events.first { $0.type == "Driver Failure" }
+        #expect(failure?.displayMessage.contains("unknown key \"bogus\"") == true, "\(ClientCluster.summary(alloc))")
+    }
+
+    @Test("finished allocations beyond -gc-max-allocs lose their directories")
+    func garbageCollection() async throws {
+        let cluster = try ClientCluster(clientFlags: ["-enable-raw-exec", "-gc-max-allocs", "1"])
+        defer { cluster.stopAll() }
+        try await cluster.start()
+        var ids: [String] = []
+        for name in ["one", "two"] {
+            try await cluster.run(
+                job: name,
+                """
+                job "\(name)" {
+                  datacenters = ["dc1"]
+                  type        = "batch"
+                  group "g" {
+                    task "t" {
+                      driver = "raw_exec"
+                      config {
+                        command = "/bin/echo"
+                        args    = ["\(name)"]
+                      }
+                    }
+                  }
+                }
+                """)
+            let allocs = try await cluster.waitForAllocations(job: name) { $0.contains(where: \.isFinished) }
+            #expect(allocs.first?.clientStatus == .complete)
+            ids.append(try #require(allocs.first?.id))
+        }
+        let firstDir = "\(cluster.allocRoot)/\(ids[0])"
+        try await waitUntil { !FileManager.default.fileExists(atPath: firstDir) }
+        #expect(FileManager.default.fileExists(atPath: "\(cluster.allocRoot)/\(ids[1])/alloc/logs/t.stdout.0"))
+    }
+
+    @Test("clientd refuses to start with a host volume path that does not exist, naming it")
+    func missingVolumePath() async throws {
+        let cluster = try ClientCluster(clientFlags: ["-host-volume", "mysql=/nonexistent/caravan/mysql"])
+        defer { cluster.stopAll() }
+        try cluster.servers.startAll()
+        let process = try DaemonProcess("clientd", cluster.clientArguments)
+        #expect(await process.waitForExit() == 1)
+        #expect(process.log.contains("host_volume \"mysql\""), "\(process.log)")
+        #expect(process.log.contains("/nonexistent/caravan/mysql"), "\(process.log)")
+    }
+
+    // MARK: Helpers
+
+    /// Waits for a file to exist and satisfy `ready`; returns its content.
+    func waitForFile(
+        _ path: String, timeout: Duration = .seconds(30), _ ready: @escaping (String) -> Bool = { !$0.isEmpty }
+    ) async throws -> String {
+        var content = ""
+        try await waitUntil(timeout: timeout) {
+            content = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            return ready(content)
+        }
+        return content
+    }
+
+    func waitForFile(_ path: String, containing text: String) async throws -> String {
+        try await waitForFile(path) { $0.contains(text) }
+    }
+
+    /// Polls a condition on the file system (which offers no event to await here) until it holds.
+    func waitUntil(timeout: Duration = .seconds(30), _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw CancellationError() }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+    }
+
+    /// PIDs of processes whose command line contains `text` (excluding shells of this test).
+    func processes(containing text: String) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+            return command.contains(text) && pid != getpid()
+        }.sorted()
+    }
+}
