@@ -105,7 +105,8 @@ struct ClientBench: AsyncParsableCommand {
         let stopped = try await waitFor(dialer: dialer, server: server) { $0 == .complete || $0 == .failed }
         return [
             BenchResult(name: "time to all running", value: startTime.seconds, unit: "s"),
-            BenchResult(name: "allocations started per second", value: Double(allocs) / startTime.seconds, unit: "allocs/s"),
+            BenchResult(
+                name: "allocations started per second", value: Double(allocs) / startTime.seconds, unit: "allocs/s"),
             BenchResult(name: "clientd RSS before", value: Double(rssBefore) / 1024, unit: "MiB"),
             BenchResult(name: "clientd RSS with allocations running", value: Double(rssRunning) / 1024, unit: "MiB"),
             BenchResult(name: "executor RSS (median)", value: Double(executorRSS) / 1024, unit: "MiB"),
@@ -125,7 +126,8 @@ struct ClientBench: AsyncParsableCommand {
         task.name = "t"
         task.driver = driver
         task.config = .init(fields: [
-            "command": .init(stringValue: "/bin/sleep"), "args": .init(listValue: .init(values: [.init(stringValue: "3600")])),
+            "command": .init(stringValue: "/bin/sleep"),
+            "args": .init(listValue: .init(values: [.init(stringValue: "3600")])),
         ])
         task.resources.cpuMhz = 10
         task.resources.memoryMb = 16

@@ -34,7 +34,9 @@ struct AllocRunnerTests {
 
         func manager() -> AllocManager {
             let factory = AllocRunnerFactory(
-                node: Caravan_V1_Node.with { $0.id = "node-1"; $0.datacenter = "dc1" }, region: "global",
+                node: Caravan_V1_Node.with {
+                    $0.id = "node-1"; $0.datacenter = "dc1"
+                }, region: "global",
                 drivers: ["fake": driver], store: store, allocRoot: allocRoot, taskStateRoot: root + "/client/tasks",
                 hostVolumes: [:], logger: Logger(label: "test"))
             let reports = self.reports
@@ -45,7 +47,9 @@ struct AllocRunnerTests {
         }
 
         func cleanup() {
-            for point in Self.mounts(under: root).sorted(by: { $0.count > $1.count }) { umount2(point, Int32(MNT_DETACH)) }
+            for point in Self.mounts(under: root).sorted(by: { $0.count > $1.count }) {
+                umount2(point, Int32(MNT_DETACH))
+            }
             try? FileManager.default.removeItem(atPath: root)
         }
 
@@ -60,7 +64,15 @@ struct AllocRunnerTests {
 
     /// The updates the runners report, awaitable.
     final class Reports: Sendable {
-        private let state = Mutex<([Caravan_V1_AllocClientUpdate], [(@Sendable (Caravan_V1_AllocClientUpdate) -> Bool, CheckedContinuation<Caravan_V1_AllocClientUpdate, Never>)])>(([], []))
+        private let state = Mutex<
+            (
+                [Caravan_V1_AllocClientUpdate],
+                [(
+                    @Sendable (Caravan_V1_AllocClientUpdate) -> Bool,
+                    CheckedContinuation<Caravan_V1_AllocClientUpdate, Never>
+                )]
+            )
+        >(([], []))
 
         func add(_ update: Caravan_V1_AllocClientUpdate) {
             let ready = state.withLock { state in
@@ -108,7 +120,8 @@ struct AllocRunnerTests {
     }
 
     static func allocation(
-        _ tasks: [Caravan_V1_Task], type: Caravan_V1_JobType = .batch, attempts: Int32 = 0, id: String = UUID().uuidString.lowercased()
+        _ tasks: [Caravan_V1_Task], type: Caravan_V1_JobType = .batch, attempts: Int32 = 0,
+        id: String = UUID().uuidString.lowercased()
     ) -> Caravan_V1_Allocation {
         Caravan_V1_Allocation.with {
             $0.id = id

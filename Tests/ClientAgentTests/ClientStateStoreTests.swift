@@ -16,10 +16,17 @@ struct ClientStateStoreTests {
         do {
             let store = try ClientStateStore(directory: root)
             identity = try store.nodeIdentity()
-            try store.saveAllocation(.with { $0.id = "a1"; $0.name = "job.g[0]" })
+            try store.saveAllocation(
+                .with {
+                    $0.id = "a1"; $0.name = "job.g[0]"
+                })
             let handle = TaskHandle(driver: "exec", executorPID: 42, executorStartTicks: 7, taskPID: 43, stateDir: "/x")
             try store.saveTask(
-                allocID: "a1", task: "web", .init(state: .with { $0.state = .running; $0.restarts = 2 }, handle: handle))
+                allocID: "a1", task: "web",
+                .init(
+                    state: .with {
+                        $0.state = .running; $0.restarts = 2
+                    }, handle: handle))
         }
         let reopened = try ClientStateStore(directory: root)
         let again = try reopened.nodeIdentity()

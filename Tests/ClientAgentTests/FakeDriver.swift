@@ -26,7 +26,11 @@ final class FakeDriver: TaskDriver {
 
     init(name: String = "fake") { self.name = name }
 
-    func fingerprint() -> Caravan_V1_DriverInfo { .with { $0.detected = true; $0.healthy = true } }
+    func fingerprint() -> Caravan_V1_DriverInfo {
+        .with {
+            $0.detected = true; $0.healthy = true
+        }
+    }
 
     func parseConfig(_ config: Google_Protobuf_Struct) throws(DriverError) -> DriverTaskConfig {
         if config.fields["bogus"] != nil { throw .invalidConfig("fake: unknown key \"bogus\"") }
@@ -34,7 +38,8 @@ final class FakeDriver: TaskDriver {
     }
 
     func start(_ launch: TaskLaunch, stateDir: String) async throws(DriverError) -> TaskHandle {
-        let (handle, failure, waiters) = state.withLock { state -> (TaskHandle, DriverError?, [CheckedContinuation<Void, Never>]) in
+        let (handle, failure, waiters) = state.withLock {
+            state -> (TaskHandle, DriverError?, [CheckedContinuation<Void, Never>]) in
             state.launches.append(launch)
             let pid = state.nextPID
             state.nextPID += 1
@@ -55,7 +60,9 @@ final class FakeDriver: TaskDriver {
     func wait(_ handle: TaskHandle) async -> TaskExit {
         await withCheckedContinuation { continuation in
             let ready: TaskExit? = state.withLock { state in
-                guard var running = state.running[handle.executorPID] else { return TaskExit(exitCode: 0, error: "gone") }
+                guard var running = state.running[handle.executorPID] else {
+                    return TaskExit(exitCode: 0, error: "gone")
+                }
                 if let exit = running.exit { return exit }
                 running.waiters.append(continuation)
                 state.running[handle.executorPID] = running

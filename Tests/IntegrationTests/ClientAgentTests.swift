@@ -50,7 +50,8 @@ struct ClientAgentTests {
         defer { cluster.stopAll() }
         try await cluster.start()
 
-        try await cluster.run(job: "mysql", Self.mysqlJob(command: "echo row-1 > /var/lib/mysql/table && exec sleep 600"))
+        try await cluster.run(
+            job: "mysql", Self.mysqlJob(command: "echo row-1 > /var/lib/mysql/table && exec sleep 600"))
         let first = try await cluster.waitForAllocations(job: "mysql") { $0.contains(where: \.isRunning) }
         let written = try await waitForFile("\(volume)/table")
         #expect(written == "row-1\n")
@@ -180,7 +181,8 @@ struct ClientAgentTests {
         #expect(stop.status == 0)
         let stopped = try await cluster.waitForAllocations(job: "ticker") { $0.contains(where: \.isFinished) }
         #expect(stopped.first?.clientStatus == .complete, "\(stopped.map(ClientCluster.summary))")
-        #expect(stopped.first?.events("t").suffix(2) == ["Terminated", "Killed"], "\(stopped.map(ClientCluster.summary))")
+        #expect(
+            stopped.first?.events("t").suffix(2) == ["Terminated", "Killed"], "\(stopped.map(ClientCluster.summary))")
         #expect(processes(containing: marker).isEmpty)
     }
 

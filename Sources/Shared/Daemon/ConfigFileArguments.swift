@@ -71,7 +71,9 @@ public enum ConfigFileArguments {
             for volume in config.client.hostVolumes.values.sorted(by: { $0.name < $1.name }) {
                 flags += ["-host-volume", "\(volume.name)=\(volume.path)\(volume.readOnly ? ":ro" : "")"]
             }
-            for (key, value) in config.client.meta.sorted(by: { $0.key < $1.key }) { flags += ["-meta", "\(key)=\(value)"] }
+            for (key, value) in config.client.meta.sorted(by: { $0.key < $1.key }) {
+                flags += ["-meta", "\(key)=\(value)"]
+            }
             if config.rawExecEnabled { flags.append("-enable-raw-exec") }
         case .mesh:
             flags += ["-port", "\(config.ports.mesh)"]

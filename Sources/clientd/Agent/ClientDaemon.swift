@@ -49,7 +49,8 @@ public enum ClientDaemon {
             try FileManager.default.createDirectory(
                 atPath: layout.allocRoot, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o711])
         } catch {
-            throw CaravanError.invalidArgument("cannot create the allocation directory root \(layout.allocRoot): \(error)")
+            throw CaravanError.invalidArgument(
+                "cannot create the allocation directory root \(layout.allocRoot): \(error)")
         }
         let store: ClientStateStore
         do {
@@ -64,7 +65,9 @@ public enum ClientDaemon {
         do {
             facts = try NodeFingerprint().facts(
                 advertiseAddress: advertise, dataDir: layout.dataDir,
-                hostVolumes: volumes.mapValues { AgentConfig.HostVolume(name: $0.name, path: $0.path, readOnly: $0.readOnly) })
+                hostVolumes: volumes.mapValues {
+                    AgentConfig.HostVolume(name: $0.name, path: $0.path, readOnly: $0.readOnly)
+                })
         } catch {
             throw CaravanError.invalidArgument("\(error)")
         }
@@ -118,8 +121,10 @@ struct ClientLayout: Sendable {
     func executorPath() throws -> String {
         let path =
             explicitExecutor
-            ?? URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-                ?? CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("executor").path
+            ?? URL(
+                fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                    ?? CommandLine.arguments[0]
+            ).deletingLastPathComponent().appendingPathComponent("executor").path
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw CaravanError.invalidArgument(
                 "executor binary \(path) is missing or not executable (install it next to clientd, or pass -executor)")

@@ -70,10 +70,12 @@ struct TaskLaunchBuilder: Sendable {
         let group = allocation.job.taskGroups.first { $0.name == allocation.taskGroup }
         return try task.volumeMounts.map { mount in
             guard let request = group?.volumes[mount.volume] else {
-                throw TaskSetupError("volume_mount refers to volume \"\(mount.volume)\", which the group does not define")
+                throw TaskSetupError(
+                    "volume_mount refers to volume \"\(mount.volume)\", which the group does not define")
             }
             guard request.type.isEmpty || request.type == "host" else {
-                throw TaskSetupError("volume \"\(mount.volume)\": type \"\(request.type)\" is not supported (only host)")
+                throw TaskSetupError(
+                    "volume \"\(mount.volume)\": type \"\(request.type)\" is not supported (only host)")
             }
             guard let volume = hostVolumes[request.source] else {
                 throw TaskSetupError("host volume \"\(request.source)\" is not configured on this node")

@@ -55,7 +55,8 @@ actor AllocUpdateReporter {
                 }
                 _ = try await pool.nodes { try await $0.updateAllocations(request) }
             } catch {
-                logger.warning("cannot report allocation updates", metadata: ["error": "\(RPCErrorText.describe(error))"])
+                logger.warning(
+                    "cannot report allocation updates", metadata: ["error": "\(RPCErrorText.describe(error))"])
                 for update in sent where pending[update.allocID] == nil {
                     pending[update.allocID] = update
                     order.append(update.allocID)

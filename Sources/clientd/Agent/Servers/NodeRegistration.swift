@@ -1,8 +1,8 @@
 import CaravanProto
 import CaravanRPC
 import Foundation
-import SwiftProtobuf
 import Logging
+import SwiftProtobuf
 
 /// Announces this node to the servers and keeps it alive. Registration is retried until a server accepts it;
 /// heartbeats follow at a third of the TTL the servers ask for, and a server that no longer knows the node (its
