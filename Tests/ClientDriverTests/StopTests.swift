@@ -120,3 +120,26 @@ struct StopTests {
         driver.destroy(handle)
     }
 }
+
+@Suite("leftover processes")
+struct LeftoverTests {
+    @Test(
+        "background processes die with the task instead of holding its output open", arguments: allDrivers.map(\.name))
+    func backgroundChildrenKilled(driverName: String) async throws {
+        let driver = try #require(allDrivers.first { $0.name == driverName })
+        let fixture = try TaskFixture()
+        defer { fixture.cleanup() }
+        let started = ContinuousClock.now
+        let handle = try await driver.start(
+            fixture.launch("/bin/sh", ["-c", "sleep 1000 & echo background started"]), stateDir: fixture.stateDir)
+        let exit = await driver.wait(handle)
+        #expect(exit.succeeded, "\(exit)")
+        // The executor waits up to 5 s for output after the task exits; a killed leftover closes it at once.
+        #expect(ContinuousClock.now - started < .seconds(4))
+        #expect(fixture.log("stdout") == "background started\n")
+        #expect(handle.taskPID > 0)
+        let leftovers = ProcStat.all().filter { $0.session == handle.taskPID && $0.state != "Z" }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+        driver.destroy(handle)
+    }
+}

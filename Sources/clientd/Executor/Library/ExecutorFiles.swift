@@ -79,6 +79,8 @@ public struct ExecutorReport: Codable, Sendable, Equatable {
 struct StageMessage: Codable, Equatable {
     var started: Bool?
     var error: String?
+    /// The task's PID in the host's PID namespace (exec).
+    var taskPID: Int32?
     var exitCode: Int32?
     var signal: Int32?
 }

@@ -5,9 +5,9 @@ import Foundation
 #endif
 
 /// exec's second stage, `executor --init <state-dir>`: PID 1 of the task's new PID namespace. It creates the
-/// private mount, UTS and IPC namespaces, builds the chroot, forks the task (which joins the cgroups, drops to
-/// its user and execs) and then stays as a tiny init: it forwards every signal it gets to the task's process
-/// group and reaps orphans. The task itself is never PID 1, so signals it has no handler for (SIGTERM from
+/// private mount, UTS and IPC namespaces, mounts the chroot, forks the task (which enters the chroot, joins the
+/// cgroups, drops to its user and execs) and then stays as a tiny init: it forwards every signal it gets to the
+/// task's process group and reaps orphans. The task itself is never PID 1, so signals it has no handler for (SIGTERM from
 /// `kill_signal`) still kill it as users expect. When the task exits, init reports its status on fd 3 and
 /// exits, and the kernel kills whatever else is left in the namespace.
 enum NamespaceInit {
@@ -44,16 +44,7 @@ enum NamespaceInit {
             guard fd >= 0 else { SecondStage.fail("open \(file): \(errnoText(errno))") }
             cgroupFDs.append(fd)
         }
-        guard chroot(launch.taskDir) == 0, chdir("/") == 0 else {
-            SecondStage.fail("chroot \(launch.taskDir): \(errnoText(errno))")
-        }
-        let path: String
-        switch CommandLookup.resolve(launch.command, searchPath: launch.env["PATH"], baseDirectory: "/") {
-        case .success(let found): path = found
-        case .failure(let problem): SecondStage.fail(problem.message)
-        }
         let workDir = SecondStage.workDir(launch.workDir, base: "/")
-        let task = TaskProcess(path: path, launch: launch, workDir: workDir, user: plan.user)
         let errorPipe: (read: Int32, write: Int32)
         do {
             errorPipe = try LinuxCalls.pipe()
@@ -64,25 +55,50 @@ enum NamespaceInit {
         // This process is single-threaded (nothing here starts threads), so fork is safe.
         let pid = fork()
         if pid == 0 {
-            let (step, code) = task.become(cgroupFDs: cgroupFDs)
-            var record: [UInt8] = [step.rawValue]
-            withUnsafeBytes(of: code) { record.append(contentsOf: $0) }
-            writeAll(errorPipe.write, record)
-            _exit(127)
+            runTask(launch: launch, user: plan.user, workDir: workDir, cgroupFDs: cgroupFDs, pipe: errorPipe.write)
         }
         guard pid > 0 else { SecondStage.fail("fork: \(errnoText(errno))") }
         close(errorPipe.write)
         for fd in cgroupFDs { close(fd) }
-        var failure = LineReader(fd: errorPipe.read)
-        let record = failure.readBytesToEnd()
-        if record.count >= 5, let step = TaskProcess.Step(rawValue: record[0]) {
-            let code = record[1..<5].withUnsafeBytes { $0.loadUnaligned(as: Int32.self) }
+        var records = LineReader(fd: errorPipe.read)
+        let outcome = ChildRecord.parse(records.readBytesToEnd())
+        close(errorPipe.read)
+        if let failure = outcome.failure {
             var status: Int32 = 0
             waitpid(pid, &status, 0)
-            SecondStage.fail(step.message(command: launch.command, path: path, workDir: workDir, errno: code))
+            SecondStage.fail(failure)
         }
-        writeJSONLine(StageMessage(started: true), to: SecondStage.reportFD)
+        writeJSONLine(StageMessage(started: true, taskPID: outcome.hostPID), to: SecondStage.reportFD)
         superviseTask(pid)
+    }
+
+    /// The forked child: records its PID as the host sees it, enters the chroot, finds the command there and
+    /// becomes the task. Anything that fails is written to `pipe` for init to report.
+    private static func runTask(
+        launch: TaskLaunch, user: ResolvedUser?, workDir: String, cgroupFDs: [Int32], pipe: Int32
+    ) -> Never {
+        // /proc is still the host's here (the task's own is mounted inside the chroot).
+        var buffer = [CChar](repeating: 0, count: 32)
+        let count = readlink("/proc/self", &buffer, buffer.count - 1)
+        if count > 0,
+            let hostPID = Int32(String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        {
+            writeAll(pipe, ChildRecord.pid(hostPID))
+        }
+        guard chroot(launch.taskDir) == 0, chdir("/") == 0 else {
+            writeAll(pipe, ChildRecord.message("chroot \(launch.taskDir): \(errnoText(errno))"))
+            _exit(127)
+        }
+        switch CommandLookup.resolve(launch.command, searchPath: launch.env["PATH"], baseDirectory: "/") {
+        case .success(let path):
+            let task = TaskProcess(path: path, launch: launch, workDir: workDir, user: user)
+            let (step, code) = task.become(cgroupFDs: cgroupFDs)
+            let text = step.message(command: launch.command, path: path, workDir: workDir, errno: code)
+            writeAll(pipe, ChildRecord.message(text))
+        case .failure(let problem):
+            writeAll(pipe, ChildRecord.message(problem.message))
+        }
+        _exit(127)
     }
 
     /// The init loop: forward signals to the task's process group, reap every child, exit with the task.
@@ -110,5 +126,23 @@ enum NamespaceInit {
                 }
             }
         }
+    }
+}
+
+/// What the forked child tells init through its close-on-exec pipe: its host PID, then nothing (exec
+/// succeeded, the pipe closed) or why it failed.
+enum ChildRecord {
+    static func pid(_ pid: Int32) -> [UInt8] { [0] + withUnsafeBytes(of: pid) { Array($0) } }
+    static func message(_ text: String) -> [UInt8] { [1] + Array(text.utf8) }
+
+    static func parse(_ bytes: [UInt8]) -> (hostPID: Int32?, failure: String?) {
+        var hostPID: Int32?
+        var rest = bytes[...]
+        if rest.first == 0, rest.count >= 5 {
+            hostPID = rest.dropFirst().prefix(4).withUnsafeBytes { $0.loadUnaligned(as: Int32.self) }
+            rest = rest.dropFirst(5)
+        }
+        if rest.first == 1 { return (hostPID, String(decoding: rest.dropFirst(), as: UTF8.self)) }
+        return (hostPID, nil)
     }
 }

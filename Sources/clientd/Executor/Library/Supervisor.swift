@@ -122,8 +122,8 @@ struct Supervisor {
                 Cgroups.remove(paths: cgroupPaths)
                 throw StartFailure(message?.error ?? "executor: unexpected message from the task's stage: \(first)")
             }
-            // The task is init's only child; from here, in the host's PID namespace, it has another PID.
-            taskPID = ProcessTree.children(of: child).first?.pid ?? 0
+            // Init reports the task's PID as the host sees it; failing that, the task is init's only child.
+            taskPID = message?.taskPID ?? ProcessTree.children(of: child).first?.pid ?? 0
         } else if namespaces {
             var status: Int32 = 0
             waitpid(child, &status, 0)
