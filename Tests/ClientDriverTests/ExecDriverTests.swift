@@ -1,6 +1,7 @@
 import ClientDrivers
 import Foundation
 import TaskExecutor
+import TestSupport
 import Testing
 
 @Suite("exec driver")
@@ -151,5 +152,30 @@ struct ExecDriverTests {
             try await driver.start(launch, stateDir: fixture.stateDir)
         }
         #expect(!FileManager.default.fileExists(atPath: target + "/x"))
+    }
+}
+
+@Suite("exec networking")
+struct ExecNetworkTests {
+    @Test("a task joins the network namespace it is given")
+    func joinsNetworkNamespace() async throws {
+        let fixture = try TaskFixture()
+        defer { fixture.cleanup() }
+        let name = "caravan-test-\(fixture.allocID.prefix(8))"
+        let added = try await runCommand("/usr/sbin/ip", ["netns", "add", name])
+        try #require(added.status == 0, "\(added.stderr)")
+        defer { _ = try? FileManager.default.removeItem(atPath: "/var/run/netns/\(name)") }
+        let driver = ExecDriver(executorPath: TaskFixture.executorPath)
+        var launch = fixture.launch("/bin/cat", ["/proc/net/dev"])
+        launch.networkNamespacePath = "/var/run/netns/\(name)"
+        let handle = try await driver.start(launch, stateDir: fixture.stateDir)
+        #expect(await driver.wait(handle).succeeded)
+        // A new namespace has only its loopback device (the two other lines are headers).
+        let interfaces = lines(fixture.log("stdout")).dropFirst(2).map {
+            $0.split(separator: ":").first?.trimmingCharacters(in: .whitespaces) ?? ""
+        }
+        #expect(interfaces == ["lo"])
+        driver.destroy(handle)
+        _ = try await runCommand("/usr/sbin/ip", ["netns", "delete", name])
     }
 }
