@@ -47,6 +47,9 @@ public struct TaskHandle: Codable, Sendable, Equatable {
     /// Field 22 of /proc/<pid>/stat when the executor started.
     public var executorStartTicks: UInt64
     public var taskPID: Int32
+    /// Field 22 of the task's /proc stat, so what is left of its session can be found without mistaking a
+    /// process that reused the PID (nil when it exited before it could be read).
+    public var taskStartTicks: UInt64?
     public var stateDir: String
     /// Cgroup directories the executor created for the task (removed by destroy).
     public var cgroupPaths: [String]
@@ -54,8 +57,9 @@ public struct TaskHandle: Codable, Sendable, Equatable {
 
     public init(
         driver: String, executorPID: Int32, executorStartTicks: UInt64, taskPID: Int32, stateDir: String,
-        cgroupPaths: [String] = [], startedAt: Date = Date()
+        cgroupPaths: [String] = [], startedAt: Date = Date(), taskStartTicks: UInt64? = nil
     ) {
+        self.taskStartTicks = taskStartTicks
         self.driver = driver
         self.executorPID = executorPID
         self.executorStartTicks = executorStartTicks

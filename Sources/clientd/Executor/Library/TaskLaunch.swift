@@ -40,6 +40,8 @@ public struct TaskLaunch: Codable, Sendable, Equatable {
     public var mounts: [TaskMount]
     /// A network namespace (e.g. `/var/run/netns/<alloc>`) the task joins; nil = the host's.
     public var networkNamespacePath: String?
+    /// Where the cgroup filesystem is mounted; nil = `/sys/fs/cgroup`. Set by the exec driver.
+    public var cgroupRoot: String?
 
     public init(
         allocID: String, taskName: String, isolation: Isolation, command: String, args: [String] = [],
@@ -94,7 +96,9 @@ public struct TaskExit: Codable, Sendable, Equatable {
     /// Set when the task never ran or its supervisor failed (e.g. "exec: \"nosuch\": not found in the chroot").
     public var error: String?
 
-    public init(exitCode: Int32, signal: Int32 = 0, oomKilled: Bool = false, finishedAt: Date = Date(), error: String? = nil) {
+    public init(
+        exitCode: Int32, signal: Int32 = 0, oomKilled: Bool = false, finishedAt: Date = Date(), error: String? = nil
+    ) {
         self.exitCode = exitCode
         self.signal = signal
         self.oomKilled = oomKilled
