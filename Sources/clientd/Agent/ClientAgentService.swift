@@ -25,9 +25,12 @@ struct ClientAgentService: Service {
     }
 
     private func runAgent() async throws {
-        var node = self.node
         let bound = await status.listeningAddress()
-        node.rpcAddr = HostPort(host: advertise, port: bound.port).description
+        var advertised = self.node
+        advertised.rpcAddr = HostPort(host: advertise, port: bound.port).description
+        let node = advertised
+        let pool = self.pool
+        let logger = self.logger
         let reporter = AllocUpdateReporter(pool: pool, nodeID: node.id, secretID: node.secretID, logger: logger)
         let factory = self.factory
         let manager = AllocManager(

@@ -38,8 +38,14 @@ actor AllocManager {
             let tasks = try store.tasks(allocID: allocation.id)
             await runner.start(restored: tasks)
         }
-        let removed = AllocDirJanitor.removeUnknown(root: allocRoot, keeping: Set(allocations.map(\.id)))
-        for id in removed { logger.info("removed leftover allocation directory", metadata: ["alloc_id": "\(id)"]) }
+        do {
+            let removed = try AllocDirJanitor.removeAllocDirs(root: allocRoot, keeping: Set(allocations.map(\.id)))
+            for id in removed {
+                logger.info("removed leftover allocation directory", metadata: ["alloc_id": "\(id)"])
+            }
+        } catch {
+            logger.error("cannot remove leftover allocation directories", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Applies one frame of the servers' allocation stream.

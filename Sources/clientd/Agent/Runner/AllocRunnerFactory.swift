@@ -46,7 +46,7 @@ struct AllocRunnerFactory: Sendable {
                 hostVolumes: hostVolumes)
         }
         let group = allocation.job.taskGroups.first { $0.name == allocation.taskGroup } ?? Caravan_V1_TaskGroup()
-        let policy = EffectiveRestartPolicy.resolve(group: group, task: task, jobType: allocation.job.type)
+        let policy = EffectiveRestartPolicy.resolve(task: task, group: group, jobType: allocation.job.type)
         let signalName = task.killSignal.isEmpty ? "SIGINT" : task.killSignal
         let signalNumber = (try? SignalName.killSignal(task.killSignal)) ?? SIGINT
         let timeout =

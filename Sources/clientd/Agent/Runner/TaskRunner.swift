@@ -157,7 +157,7 @@ actor TaskRunner {
             state.restarts += 1
             state.lastRestart = Google_Protobuf_Timestamp(date: Date())
             await record(TaskEvents.restarting(after: delay, reason: reason))
-            let wait = Task { try? await Task.sleep(for: delay) }
+            let wait = Task { _ = try? await Task.sleep(for: delay) }
             restartDelay = wait
             await wait.value
             restartDelay = nil
