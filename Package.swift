@@ -224,7 +224,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "TestSupport", "CaravanRPC", "CaravanProto", "Linearizability", grpcCore, grpcTransport, x509,
+                "TestSupport", "CaravanRPC", "CaravanProto", "ClientFS", "Linearizability", grpcCore, grpcTransport,
+                x509,
                 "serverd", "clientd", "executor", "meshd", "proxyd", "ctl",
             ],
             path: "Tests/IntegrationTests",

@@ -2,12 +2,12 @@ import ArgumentParser
 import CaravanProto
 import Foundation
 
-/// `ctl alloc`: look at and stop allocations.
+/// `ctl alloc`: look at and stop allocations, browse their files and read their logs.
 public struct AllocCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "alloc",
-        abstract: "Inspect and stop allocations (placements of a task group on a node).",
-        subcommands: [AllocStatusCommand.self, AllocStopCommand.self]
+        abstract: "Inspect and stop allocations (placements of a task group on a node), read their files and logs.",
+        subcommands: [AllocStatusCommand.self, AllocStopCommand.self, AllocFsCommand.self, AllocLogsCommand.self]
     )
 
     public init() {}

@@ -4,14 +4,18 @@ import Foundation
 import GRPCCore
 import State
 
-/// Serves `caravan.v1.Allocations` (`ctl alloc status|stop`). File and log access goes to the node's
-/// ClientFS and arrives with the client issue.
+/// Serves `caravan.v1.Allocations` (`ctl alloc status|stop|fs|logs`). File and log calls are forwarded to the
+/// ClientFS service of the allocation's node (`files`; without it they are UNIMPLEMENTED).
 public struct AllocationsService: Caravan_V1_Allocations.ServiceProtocol {
     let queries: ClusterQueries
+    let files: NodeFileAccess?
     let now: @Sendable () -> Date
 
-    public init(queries: ClusterQueries, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        queries: ClusterQueries, files: NodeFileAccess? = nil, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.queries = queries
+        self.files = files
         self.now = now
     }
 
@@ -83,27 +87,84 @@ public struct AllocationsService: Caravan_V1_Allocations.ServiceProtocol {
         async throws -> ServerResponse<Caravan_V1_SignalAllocationResponse>
     { throw Self.notYet("signal") }
 
+    func nodeFiles() throws -> NodeFileAccess {
+        guard let files else { throw Self.notYet("fs") }
+        return files
+    }
+
     public func listFiles(request: ServerRequest<Caravan_V1_ListFilesRequest>, context: ServerContext)
         async throws -> ServerResponse<Caravan_V1_ListFilesResponse>
-    { throw Self.notYet("fs") }
+    {
+        let files = try nodeFiles()
+        var message = request.message
+        let target = try await files.target(message.allocID)
+        message.allocID = target.allocID
+        let forwarded = message
+        return ServerResponse(message: try await files.withClientFS(target) { try await $0.list(forwarded) })
+    }
 
     public func statFile(request: ServerRequest<Caravan_V1_StatFileRequest>, context: ServerContext)
         async throws -> ServerResponse<Caravan_V1_StatFileResponse>
-    { throw Self.notYet("fs") }
+    {
+        let files = try nodeFiles()
+        var message = request.message
+        let target = try await files.target(message.allocID)
+        message.allocID = target.allocID
+        let forwarded = message
+        return ServerResponse(message: try await files.withClientFS(target) { try await $0.stat(forwarded) })
+    }
 
     public func catFile(request: ServerRequest<Caravan_V1_CatFileRequest>, context: ServerContext)
         async throws -> StreamingServerResponse<Caravan_V1_FileChunk>
-    { throw Self.notYet("fs") }
+    {
+        let files = try nodeFiles()
+        var message = request.message
+        let target = try await files.target(message.allocID)
+        message.allocID = target.allocID
+        let forwarded = message
+        return FileChunkRelay.response(context, files, target) { fs, relay in
+            try await fs.cat(forwarded, options: NodeFileAccess.streamOptions(follow: false), onResponse: relay)
+        }
+    }
 
     public func readFileAt(request: ServerRequest<Caravan_V1_ReadFileAtRequest>, context: ServerContext)
         async throws -> StreamingServerResponse<Caravan_V1_FileChunk>
-    { throw Self.notYet("fs") }
+    {
+        let files = try nodeFiles()
+        var message = request.message
+        let target = try await files.target(message.allocID)
+        message.allocID = target.allocID
+        let forwarded = message
+        return FileChunkRelay.response(context, files, target) { fs, relay in
+            try await fs.readAt(forwarded, options: NodeFileAccess.streamOptions(follow: false), onResponse: relay)
+        }
+    }
 
     public func streamFile(request: ServerRequest<Caravan_V1_StreamFileRequest>, context: ServerContext)
         async throws -> StreamingServerResponse<Caravan_V1_FileChunk>
-    { throw Self.notYet("fs") }
+    {
+        let files = try nodeFiles()
+        var message = request.message
+        let target = try await files.target(message.allocID)
+        message.allocID = target.allocID
+        let forwarded = message
+        return FileChunkRelay.response(context, files, target) { fs, relay in
+            try await fs.stream(
+                forwarded, options: NodeFileAccess.streamOptions(follow: forwarded.follow), onResponse: relay)
+        }
+    }
 
     public func logs(request: ServerRequest<Caravan_V1_StreamLogsRequest>, context: ServerContext)
         async throws -> StreamingServerResponse<Caravan_V1_FileChunk>
-    { throw Self.notYet("logs") }
+    {
+        let files = try nodeFiles()
+        var message = request.message
+        let target = try await files.target(message.allocID)
+        message.allocID = target.allocID
+        let forwarded = message
+        return FileChunkRelay.response(context, files, target) { fs, relay in
+            try await fs.logs(
+                forwarded, options: NodeFileAccess.streamOptions(follow: forwarded.follow), onResponse: relay)
+        }
+    }
 }
