@@ -188,7 +188,8 @@ struct AllocRunnerTests {
         let state = try #require(failed.taskStates["work"])
         #expect(state.restarts == 1)
         #expect(state.failed)
-        #expect(state.events.map(\.type).filter { $0 == "Restarting" }.count == 1)
+        let types: [String] = state.events.map(\.type)
+        #expect(types.filter { $0 == "Restarting" }.count == 1)
         #expect(state.events.last?.type == "Not Restarting")
     }
 

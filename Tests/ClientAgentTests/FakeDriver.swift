@@ -112,9 +112,8 @@ final class FakeDriver: TaskDriver {
     /// Ends the latest run of `task` with `exit`.
     func finish(_ task: String, _ exit: TaskExit) {
         let pid = state.withLock { state in
-            state.running.values.filter { $0.exit == nil }.map(\.handle).last { handle in
-                state.launches.contains { $0.taskName == task } && handle.stateDir.hasSuffix("/" + task)
-            }?.executorPID
+            state.running.values.filter { $0.exit == nil }.map(\.handle).last { $0.stateDir.hasSuffix("/" + task) }?
+                .executorPID
         }
         if let pid { end(pid, exit) }
     }

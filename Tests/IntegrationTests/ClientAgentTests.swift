@@ -46,6 +46,8 @@ struct ClientAgentTests {
     func hostVolumeSurvivesAllocations() async throws {
         let volume = try TemporaryDirectory.make(prefix: "caravan-mysql")
         defer { try? FileManager.default.removeItem(atPath: volume) }
+        // The operator's part: the task runs as nobody and must be able to write there.
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: volume)
         let cluster = try ClientCluster(clientFlags: ["-host-volume", "mysql=\(volume)"])
         defer { cluster.stopAll() }
         try await cluster.start()
@@ -186,8 +188,8 @@ struct ClientAgentTests {
         #expect(processes(containing: marker).isEmpty)
     }
 
-    @Test("bad driver config fails the allocation with the reason instead of leaving it pending")
-    func badDriverConfig() async throws {
+    @Test("a command missing from the chroot fails the allocation with the reason instead of leaving it pending")
+    func missingCommand() async throws {
         let cluster = try ClientCluster()
         defer { cluster.stopAll() }
         try await cluster.start()
@@ -198,11 +200,18 @@ struct ClientAgentTests {
               datacenters = ["dc1"]
               type        = "batch"
               group "g" {
+                restart {
+                  attempts = 0
+                  mode     = "fail"
+                }
+                reschedule {
+                  attempts  = 0
+                  unlimited = false
+                }
                 task "t" {
                   driver = "exec"
                   config {
-                    command = "/bin/true"
-                    bogus   = 1
+                    command = "/usr/bin/caravan-no-such-command"
                   }
                 }
               }
@@ -212,7 +221,8 @@ struct ClientAgentTests {
         let alloc = try #require(allocs.first)
         #expect(alloc.clientStatus == .failed)
         let failure = alloc.taskStates["t"]?.events.first { $0.type == "Driver Failure" }
-        #expect(failure?.displayMessage.contains("unknown key \"bogus\"") == true, "\(ClientCluster.summary(alloc))")
+        #expect(failure?.displayMessage.contains("not found") == true, "\(ClientCluster.summary(alloc))")
+        #expect(alloc.taskStates["t"]?.failed == true)
     }
 
     @Test("finished allocations beyond -gc-max-allocs lose their directories")
@@ -244,7 +254,7 @@ struct ClientAgentTests {
             ids.append(try #require(allocs.first?.id))
         }
         let firstDir = "\(cluster.allocRoot)/\(ids[0])"
-        try await waitUntil { !FileManager.default.fileExists(atPath: firstDir) }
+        try await waitUntil("\(firstDir) to be removed") { !FileManager.default.fileExists(atPath: firstDir) }
         #expect(FileManager.default.fileExists(atPath: "\(cluster.allocRoot)/\(ids[1])/alloc/logs/t.stdout.0"))
     }
 
@@ -266,7 +276,7 @@ struct ClientAgentTests {
         _ path: String, timeout: Duration = .seconds(30), _ ready: @escaping (String) -> Bool = { !$0.isEmpty }
     ) async throws -> String {
         var content = ""
-        try await waitUntil(timeout: timeout) {
+        try await waitUntil("\(path) to be ready", timeout: timeout) {
             content = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
             return ready(content)
         }
@@ -278,12 +288,19 @@ struct ClientAgentTests {
     }
 
     /// Polls a condition on the file system (which offers no event to await here) until it holds.
-    func waitUntil(timeout: Duration = .seconds(30), _ condition: () -> Bool) async throws {
+    func waitUntil(
+        _ what: String, timeout: Duration = .seconds(30), _ condition: () -> Bool
+    ) async throws {
         let deadline = ContinuousClock.now + timeout
         while !condition() {
-            guard ContinuousClock.now < deadline else { throw CancellationError() }
+            guard ContinuousClock.now < deadline else { throw WaitTimeout(what: what) }
             try await Task.sleep(for: .milliseconds(50))
         }
+    }
+
+    struct WaitTimeout: Error, CustomStringConvertible {
+        let what: String
+        var description: String { "timed out waiting for \(what)" }
     }
 
     func fileSize(_ path: String) -> Int {

@@ -36,7 +36,7 @@ final class ClientCluster: Sendable {
         let process = try DaemonProcess("clientd", clientArguments)
         client.withLock { $0 = process }
         guard await process.waitForLine(containing: "node registered") != nil else {
-            throw CaravanError.unavailable("clientd did not register: \(process.output)")
+            throw CaravanError.unavailable("clientd did not register: \(process.log)")
         }
     }
 

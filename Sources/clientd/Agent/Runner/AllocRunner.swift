@@ -148,10 +148,14 @@ actor AllocRunner {
             }
             launch(name)
         }
-        await reportStatus()
-        if !done, runners.keys.allSatisfy({ states[$0]?.state == .dead }) {
+        // Done before reporting, so the manager's garbage collection sees this allocation as finished.
+        let finishing = !done && runners.keys.allSatisfy { states[$0]?.state == .dead }
+        if finishing {
             done = true
             finishedAt = Date()
+        }
+        await reportStatus()
+        if finishing {
             let waiters = doneWaiters
             doneWaiters = []
             for waiter in waiters { waiter.resume() }

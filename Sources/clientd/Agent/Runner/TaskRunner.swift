@@ -163,7 +163,8 @@ actor TaskRunner {
             restartDelay = nil
             return true
         case .stop(let failed, let reason):
-            await record(TaskEvents.notRestarting(reason))
+            // As Nomad: a task that finished its work just ends; only giving up on a failing one is an event.
+            if failed { await record(TaskEvents.notRestarting(reason)) }
             await markDead(failed: failed)
             return false
         }
