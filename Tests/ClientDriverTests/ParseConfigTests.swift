@@ -28,10 +28,6 @@ struct ParseConfigTests {
     @Test(
         "mistakes are reported precisely",
         arguments: [
-            (
-                ["command": Google_Protobuf_Value(stringValue: "x"), "foo": .init(stringValue: "y")],
-                "unknown key \"foo\" in config (valid keys: command, args, work_dir)"
-            ),
             (["args": Google_Protobuf_Value(listValue: [])], "config is missing \"command\" (the program to run)"),
             (["command": Google_Protobuf_Value(stringValue: " ")], "\"command\" must not be empty"),
             (["command": Google_Protobuf_Value(numberValue: 3)], "\"command\" must be a string, not a number"),
@@ -57,5 +53,31 @@ struct ParseConfigTests {
                 try driver.parseConfig(config(fields))
             }
         }
+    }
+
+    @Test("unknown keys are named with the driver's valid keys; exec's pid_mode and ipc_mode may only be private")
+    func unknownKeysAndNamespaceModes() throws {
+        let exec = ExecDriver(executorPath: "/nonexistent")
+        let raw = RawExecDriver(enabled: true, executorPath: "/nonexistent")
+        let foo: [String: Google_Protobuf_Value] = ["command": .init(stringValue: "x"), "foo": .init(stringValue: "y")]
+        #expect(
+            throws: DriverError.invalidConfig(
+                "exec: unknown key \"foo\" in config (valid keys: command, args, work_dir, pid_mode, ipc_mode)")
+        ) { try exec.parseConfig(config(foo)) }
+        #expect(
+            throws: DriverError.invalidConfig(
+                "raw_exec: unknown key \"foo\" in config (valid keys: command, args, work_dir)")
+        ) { try raw.parseConfig(config(foo)) }
+        let privatePID: [String: Google_Protobuf_Value] = [
+            "command": .init(stringValue: "x"), "pid_mode": .init(stringValue: "private"),
+        ]
+        #expect(try exec.parseConfig(config(privatePID)).command == "x")
+        let hostPID: [String: Google_Protobuf_Value] = [
+            "command": .init(stringValue: "x"), "pid_mode": .init(stringValue: "host"),
+        ]
+        #expect(
+            throws: DriverError.invalidConfig(
+                "exec: \"pid_mode\" may only be \"private\": exec tasks always get their own namespace")
+        ) { try exec.parseConfig(config(hostPID)) }
     }
 }

@@ -87,7 +87,7 @@ struct JobSpecErrorTests {
             [
                 "invalid/exec-config-unknown.hcl:5:7: exec config: \"command\" is required",
                 "invalid/exec-config-unknown.hcl:6:18: exec config: unknown key \"comand\"; expected one of: "
-                    + "command, args, pid_mode, ipc_mode",
+                    + "command, args, work_dir, pid_mode, ipc_mode",
                 "invalid/exec-config-unknown.hcl:7:18: exec config: \"args\" must be a list of strings, but it is "
                     + "a string",
             ]
@@ -96,7 +96,7 @@ struct JobSpecErrorTests {
             "raw-exec-pid-mode.hcl",
             [
                 "invalid/raw-exec-pid-mode.hcl:7:20: raw_exec config: unknown key \"pid_mode\"; expected one of: "
-                    + "command, args"
+                    + "command, args, work_dir"
             ]
         ),
         (
@@ -233,7 +233,7 @@ struct JobSpecErrorTests {
                 "\(file):31:23: volume_mount in task \"web\" refers to volume \"assets\", which group \"web\" does "
                     + "not declare; add a volume block to the group",
                 "\(file):36:5: duplicate task \"web\" in group \"web\"; task names must be unique in a group",
-                "\(file):40:19: raw_exec config: unknown key \"user\"; expected one of: command, args",
+                "\(file):40:19: raw_exec config: unknown key \"user\"; expected one of: command, args, work_dir",
                 "\(file):45:3: duplicate group \"web\"; group names must be unique in a job (the first is group 1)",
             ])
     }

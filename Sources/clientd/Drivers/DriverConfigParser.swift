@@ -1,10 +1,20 @@
 import SwiftProtobuf
 
-/// Reads the `config { command, args, work_dir }` block that exec and raw_exec share.
+/// Reads the `config { command, args, work_dir }` block that exec and raw_exec share; exec also takes Nomad's
+/// `pid_mode` and `ipc_mode`, which may only say "private" (its tasks always get their own namespaces).
 enum DriverConfigParser {
-    static let validKeys = ["command", "args", "work_dir"]
+    static let sharedKeys = ["command", "args", "work_dir"]
+    static let namespaceKeys = ["pid_mode", "ipc_mode"]
 
     static func parse(_ config: Google_Protobuf_Struct, driver: String) throws(DriverError) -> DriverTaskConfig {
+        let validKeys = driver == "exec" ? sharedKeys + namespaceKeys : sharedKeys
+        for key in namespaceKeys where validKeys.contains(key) {
+            guard let value = config.fields[key] else { continue }
+            guard case .stringValue(let mode) = value.kind, mode.isEmpty || mode == "private" else {
+                throw .invalidConfig(
+                    "\(driver): \"\(key)\" may only be \"private\": exec tasks always get their own namespace")
+            }
+        }
         if let unknown = config.fields.keys.sorted().first(where: { !validKeys.contains($0) }) {
             throw .invalidConfig(
                 "\(driver): unknown key \"\(unknown)\" in config (valid keys: \(validKeys.joined(separator: ", ")))")

@@ -20,9 +20,13 @@ struct DriverConfigSchema: Sendable {
 
     static let schemas: [String: DriverConfigSchema] = [
         "exec": DriverConfigSchema(
-            keys: [("command", .string), ("args", .strings), ("pid_mode", .string), ("ipc_mode", .string)],
+            keys: [
+                ("command", .string), ("args", .strings), ("work_dir", .string), ("pid_mode", .string),
+                ("ipc_mode", .string),
+            ],
             required: ["command"]),
-        "raw_exec": DriverConfigSchema(keys: [("command", .string), ("args", .strings)], required: ["command"]),
+        "raw_exec": DriverConfigSchema(
+            keys: [("command", .string), ("args", .strings), ("work_dir", .string)], required: ["command"]),
     ]
 
     /// What is wrong with `config`, each with the key it concerns (nil for the block as a whole).
