@@ -179,6 +179,15 @@ struct ClientAgentTests {
         #expect(full.taskStates["t"]?.restarts == 0)
         #expect(full.taskStates["t"]?.events.filter { $0.type == "Started" }.count == 1)
 
+        // The allocation's files and logs, read through the server from the re-started clientd.
+        let logs = try await cluster.ctl(["alloc", "logs"], [String(alloc.id.prefix(8)), "t"])
+        #expect(logs.status == 0, "\(logs.stderr)")
+        #expect(logs.stdout.hasPrefix("\(marker) 0\n\(marker) 1\n"), "\(logs.stdout.prefix(200))")
+        let listing = try await cluster.ctl(["alloc", "fs"], [alloc.id, "alloc/logs"])
+        #expect(listing.status == 0 && listing.stdout.contains("t.stdout.0"), "\(listing.stdout) \(listing.stderr)")
+        let secrets = try await cluster.ctl(["alloc", "fs"], [alloc.id, "t/secrets"])
+        #expect(secrets.status == 1, "secrets are not browsable: \(secrets.stdout)")
+
         let stop = try await cluster.ctl(["job", "stop"], ["-detach", "ticker"])
         #expect(stop.status == 0)
         let stopped = try await cluster.waitForAllocations(job: "ticker") { $0.contains(where: \.isFinished) }
