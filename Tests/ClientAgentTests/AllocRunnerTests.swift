@@ -207,6 +207,20 @@ struct AllocRunnerTests {
         #expect(rig.driver.started("work") == 0)
     }
 
+    @Test("an unknown kill_signal is a setup failure, not a silent SIGINT")
+    func unknownKillSignal() async throws {
+        let rig = try Rig()
+        defer { rig.cleanup() }
+        let manager = rig.manager()
+        var task = Self.task("work")
+        task.killSignal = "SIGBOGUS"
+        await manager.apply(Self.frame([Self.allocation([task])]))
+        let failed = await rig.reports.status(.failed)
+        let events = failed.taskStates["work"]?.events ?? []
+        #expect(events.contains { $0.type == "Setup Failure" && $0.displayMessage.contains("kill_signal") })
+        #expect(rig.driver.started("work") == 0)
+    }
+
     @Test("main tasks wait for a prestart task to succeed; a failed main task takes its sidecar down")
     func lifecycleOrder() async throws {
         let rig = try Rig()

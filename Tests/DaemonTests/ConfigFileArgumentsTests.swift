@@ -63,14 +63,22 @@ struct ConfigFileArgumentsTests {
         let base = try write("a.hcl", "log_level = \"DEBUG\"\nports {\n  client = 5000\n}\n")
         let override = try write(
             "b.hcl",
-            "ports {\n  client = 6000\n}\nclient {\n  enabled = true\n  servers = [\"10.0.0.1:4647\"]\n}\n"
+            "ports {\n  client = 6000\n}\nclient {\n  enabled = true\n  servers = [\"10.0.0.1:4647\"]\n"
+                + "  host_volume \"mysql\" {\n    path = \"/opt/mysql/data\"\n    read_only = true\n  }\n}\n"
+                + "plugin \"raw_exec\" {\n  config {\n    enabled = true\n  }\n}\n"
         )
         let arguments = try ConfigFileArguments.expand(
-            ["--config=\(base)", "-config", override, "-ca-file", "c", "-cert-file", "c", "-key-file", "k"],
+            [
+                "--config=\(base)", "-config", override, "-ca-file", "c", "-cert-file", "c", "-key-file", "k",
+                "-data-dir", "/var/lib/caravan",
+            ],
             for: .client
         )
         let options = try ClientOptions.parse(arguments)
         #expect(options.port == 6000)
+        #expect(
+            try options.volumes()["mysql"] == HostVolumeOption(name: "mysql", path: "/opt/mysql/data", readOnly: true))
+        #expect(options.enableRawExec)
         #expect(options.agent.logLevel == .debug)
         #expect(try options.servers.addresses().map(\.description) == ["10.0.0.1:4647"])
     }

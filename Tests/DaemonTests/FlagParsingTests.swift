@@ -11,6 +11,27 @@ struct FlagParsingTests {
     let tls = ["-ca-file", "ca.pem", "-cert-file", "c.pem", "-key-file", "k.pem"]
     /// serverd also needs a data dir for its Raft log.
     var serverFlags: [String] { tls + ["-data-dir", "/var/lib/caravan"] }
+    /// clientd too: its state and the allocation directories live there.
+    var clientFlags: [String] { tls + ["-data-dir", "/var/lib/caravan"] }
+
+    @Test("clientd: -data-dir is required; host volumes, meta and raw_exec have flags")
+    func clientFlagsParse() throws {
+        #expect(throws: (any Error).self) { try ClientOptions.parse(tls) }
+        let options = try ClientOptions.parse(
+            clientFlags + [
+                "-host-volume", "mysql=/opt/mysql/data", "-host-volume", "certs=/etc/ssl:ro", "-meta", "rack=r1",
+                "-enable-raw-exec", "-gc-max-allocs", "5",
+            ])
+        #expect(
+            try options.volumes() == [
+                "mysql": HostVolumeOption(name: "mysql", path: "/opt/mysql/data", readOnly: false),
+                "certs": HostVolumeOption(name: "certs", path: "/etc/ssl", readOnly: true),
+            ])
+        #expect(options.metaMap == ["rack": "r1"] && options.enableRawExec && options.gcMaxAllocs == 5)
+        for bad in [["-host-volume", "mysql"], ["-host-volume", "mysql=relative"], ["-meta", "novalue"]] {
+            #expect(throws: (any Error).self, "\(bad)") { try ClientOptions.parse(clientFlags + bad) }
+        }
+    }
 
     @Test("defaults match the documented ports and names")
     func defaults() throws {
@@ -18,7 +39,7 @@ struct FlagParsingTests {
         #expect(server.rpcPort == 4647 && server.raftPort == 4648 && server.httpPort == 4646)
         #expect(server.agent.region == "global" && server.agent.datacenter == "dc1" && server.agent.bind == "0.0.0.0")
         #expect(server.agent.logLevel == .info && !server.agent.logJSON)
-        #expect(try ClientOptions.parse(tls).port == 4649)
+        #expect(try ClientOptions.parse(clientFlags).port == 4649)
         #expect(try MeshOptions.parse(tls).port == 8502)
         #expect(try ProxyOptions.parse(tls).port == 0)
     }
@@ -35,7 +56,7 @@ struct FlagParsingTests {
 
     @Test("-servers takes a list with default ports")
     func servers() throws {
-        let options = try ClientOptions.parse(tls + ["-servers", "10.0.0.1,10.0.0.2:5000"])
+        let options = try ClientOptions.parse(clientFlags + ["-servers", "10.0.0.1,10.0.0.2:5000"])
         #expect(try options.servers.addresses().map(\.description) == ["10.0.0.1:4647", "10.0.0.2:5000"])
     }
 

@@ -113,7 +113,8 @@ struct DaemonStartupTests {
         let missing = try await runCommand(
             BuiltProducts.path("clientd"),
             [
-                "-port", "0", "-ca-file", certs.path("nope.pem"), "-cert-file", certs.path("client.pem"), "-key-file",
+                "-port", "0", "-data-dir", certs.path("client-data"), "-ca-file", certs.path("nope.pem"), "-cert-file",
+                certs.path("client.pem"), "-key-file",
                 certs.path("client-key.pem"),
             ]
         )
@@ -125,7 +126,7 @@ struct DaemonStartupTests {
     func badFlags() async throws {
         // "-no-such-flag" contains an "h": it must not be read as a bundle of short flags that asks for help.
         for daemon in ["serverd", "clientd", "meshd", "proxyd", "ctl"] {
-            let dataDir = daemon == "serverd" ? ["-data-dir", certs.path("unused-data")] : []
+            let dataDir = daemon == "serverd" || daemon == "clientd" ? ["-data-dir", certs.path("unused-data")] : []
             let unknown = try await runCommand(
                 BuiltProducts.path(daemon), ["-no-such-flag"] + dataDir + tlsFlags("server"))
             #expect(unknown.status == 64, "\(daemon)")
@@ -142,7 +143,8 @@ struct DaemonStartupTests {
         #expect(port.stderr.contains("-rpc-port 70000: must be from 0 to 65535"))
 
         let region = try await runCommand(
-            BuiltProducts.path("clientd"), ["-region", "Not A Region"] + tlsFlags("client"))
+            BuiltProducts.path("clientd"),
+            ["-region", "Not A Region", "-data-dir", certs.path("unused-data")] + tlsFlags("client"))
         #expect(region.status == 64)
         #expect(region.stderr.contains("-region \"Not A Region\""))
     }
@@ -200,7 +202,8 @@ struct DaemonStartupTests {
           key_file  = "\(certs.path("client-key.pem"))"
         }
         """.write(toFile: config, atomically: true, encoding: .utf8)
-        let process = try DaemonProcess("clientd", ["-config", config, "-dc", "dc7"])
+        let process = try DaemonProcess(
+            "clientd", ["-config", config, "-dc", "dc7", "-data-dir", certs.path("cfg-data")])
         let port = try await process.listeningPort()
         let status = try await runCommand(
             ctl, ["status", "-address", "127.0.0.1:\(port)"], environment: cliEnvironment)

@@ -18,8 +18,12 @@ struct ClientAgentService: Service {
     let logger: Logger
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            try await runAgent()
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await runAgent()
+            }
+        } catch is CancellationError {
+            // A graceful shutdown cancels the agent's loops; that is a clean stop.
         }
         await pool.shutdown()
     }

@@ -100,4 +100,10 @@ public struct HostVolumeOption: Sendable, Equatable {
     public var name: String
     public var path: String
     public var readOnly: Bool
+
+    public init(name: String, path: String, readOnly: Bool) {
+        self.name = name
+        self.path = path
+        self.readOnly = readOnly
+    }
 }

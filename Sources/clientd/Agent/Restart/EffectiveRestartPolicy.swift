@@ -43,6 +43,7 @@ struct EffectiveRestartPolicy: Sendable, Equatable {
     }
 }
 
-private func swiftDuration(_ proto: Google_Protobuf_Duration) -> Duration {
+/// A protobuf duration as a Swift one (restart delays, kill timeouts, heartbeat TTLs).
+func swiftDuration(_ proto: Google_Protobuf_Duration) -> Duration {
     .seconds(proto.seconds) + .nanoseconds(Int64(proto.nanos))
 }

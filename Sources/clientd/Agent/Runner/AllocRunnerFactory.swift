@@ -48,19 +48,19 @@ struct AllocRunnerFactory: Sendable {
         let group = allocation.job.taskGroups.first { $0.name == allocation.taskGroup } ?? Caravan_V1_TaskGroup()
         let policy = EffectiveRestartPolicy.resolve(task: task, group: group, jobType: allocation.job.type)
         let signalName = task.killSignal.isEmpty ? "SIGINT" : task.killSignal
-        let signalNumber = (try? SignalName.killSignal(task.killSignal)) ?? SIGINT
-        let timeout =
-            task.hasKillTimeout
-            ? Duration.seconds(task.killTimeout.seconds) + .nanoseconds(Int64(task.killTimeout.nanos)) : .seconds(5)
+        let signal = Result { () throws(SignalNameError) in try SignalName.killSignal(task.killSignal) }
+        let timeout = task.hasKillTimeout ? swiftDuration(task.killTimeout) : .seconds(5)
         return TaskRunner(
             TaskRunner.Setup(
                 name: task.name, allocID: allocation.id, driverName: task.driver, driver: driver,
                 prepare: {
                     guard let builder else { throw TaskSetupError("driver \"\(task.driver)\" is not available") }
+                    if case .failure(let error) = signal { throw TaskSetupError("kill_signal: \(error)") }
                     return try builder.build()
                 },
                 stateDir: taskStateRoot + "/" + allocation.id + "/" + task.name,
-                killSignal: (signalName, signalNumber), killTimeout: timeout,
+                // An unknown kill_signal never starts the task (see prepare); SIGKILL is then moot.
+                killSignal: (signalName, (try? signal.get()) ?? SIGKILL), killTimeout: timeout,
                 restarts: RestartTracker(
                     policy: policy, jobType: allocation.job.type,
                     lifecycle: task.hasLifecycle ? task.lifecycle : nil, start: .now),

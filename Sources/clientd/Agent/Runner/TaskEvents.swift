@@ -45,7 +45,7 @@ enum TaskEvents {
     }
 
     static func restarting(after delay: Duration, reason: String) -> Caravan_V1_TaskEvent {
-        var event = make("Restarting", "\(reason) - Task restarting in \(DurationText.format(delay))")
+        var event = make("Restarting", "\(reason) - Task restarting in \(goDurationString(delay))")
         event.restartReason = reason
         return event
     }
@@ -54,7 +54,7 @@ enum TaskEvents {
 
     static func killing(signal: String, timeout: Duration) -> Caravan_V1_TaskEvent {
         var event = make(
-            "Killing", "Sent \(signal). Waiting \(DurationText.format(timeout)) before force killing")
+            "Killing", "Sent \(signal). Waiting \(goDurationString(timeout)) before force killing")
         event.killTimeout = Google_Protobuf_Duration(
             seconds: timeout.components.seconds, nanos: Int32(timeout.components.attoseconds / 1_000_000_000))
         return event
@@ -70,21 +70,5 @@ enum TaskEvents {
 
     static func leaderDead() -> Caravan_V1_TaskEvent {
         make("Leader Task Dead", "Leader Task in Group dead")
-    }
-}
-
-/// Durations as Go prints them ("15s", "1m30s", "250ms"), the way Nomad's events and messages read.
-enum DurationText {
-    static func format(_ duration: Duration) -> String {
-        let total = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        if total < 1 { return "\(Int((total * 1000).rounded()))ms" }
-        var seconds = Int(total.rounded())
-        let hours = seconds / 3600
-        seconds %= 3600
-        let minutes = seconds / 60
-        seconds %= 60
-        if hours > 0 { return "\(hours)h\(minutes)m\(seconds)s" }
-        if minutes > 0 { return "\(minutes)m\(seconds)s" }
-        return "\(seconds)s"
     }
 }

@@ -63,7 +63,7 @@ struct NodeRegistration: Sendable {
     }
 
     static func duration(_ value: Google_Protobuf_Duration) -> Duration {
-        let ttl = Duration.seconds(value.seconds) + .nanoseconds(Int64(value.nanos))
+        let ttl = swiftDuration(value)
         return ttl > .zero ? ttl : .seconds(10)
     }
 }
