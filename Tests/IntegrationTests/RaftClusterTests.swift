@@ -150,7 +150,7 @@ struct RaftClusterTests {
 
         let transfer = try await run(["operator", "raft", "transfer-leadership"])
         #expect(transfer.status == 0, "\(transfer.stderr)")
-        let newLeader = try await cluster.waitForLeader()
+        let newLeader = try await cluster.waitForLeader(excluding: leader)
         #expect(newLeader != leader)
 
         #expect(try await run(["var", "put", "keep/a", "x=1"]).status == 0)

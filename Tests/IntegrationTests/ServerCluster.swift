@@ -109,8 +109,9 @@ final class ServerCluster: Sendable {
         }
     }
 
-    /// The slot whose server every running server names as leader, once they agree (polls up to `timeout`).
-    func waitForLeader(timeout: Duration = .seconds(30)) async throws -> Int {
+    /// The slot whose server every running server names as leader, once they agree (polls up to `timeout`);
+    /// with `excluding`, once they agree on another one (a leadership transfer completes after its RPC returns).
+    func waitForLeader(excluding: Int? = nil, timeout: Duration = .seconds(30)) async throws -> Int {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             var leaders: Set<String> = []
@@ -125,7 +126,7 @@ final class ServerCluster: Sendable {
                 }
             }
             if answered > 0, leaders.count == 1, let leader = leaders.first, !leader.isEmpty,
-                let index = slots.firstIndex(where: { $0.rpcAddress.description == leader })
+                let index = slots.firstIndex(where: { $0.rpcAddress.description == leader }), index != excluding
             {
                 return index
             }

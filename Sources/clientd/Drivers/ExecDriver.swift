@@ -10,10 +10,10 @@ import TaskExecutor
 /// Runs a task isolated the way Nomad's exec driver does: its own mount, PID, UTS and IPC namespaces, a chroot
 /// of the task dir with the host's system dirs read-only, an unprivileged user (default `nobody`) and cgroups
 /// enforcing its CPU shares and memory limit.
-public struct ExecDriver: TaskDriver {
+public struct ExecDriver: ExecutorBackedDriver {
     public let name = "exec"
     public let cgroupRoot: String
-    private let client: ExecutorClient
+    let client: ExecutorClient
 
     public init(executorPath: String, cgroupRoot: String = "/sys/fs/cgroup") {
         self.cgroupRoot = cgroupRoot
@@ -62,12 +62,4 @@ public struct ExecDriver: TaskDriver {
         launch.cgroupRoot = cgroupRoot
         return try await client.start(launch, stateDir: stateDir)
     }
-
-    public func wait(_ handle: TaskHandle) async -> TaskExit { await client.wait(handle) }
-    public func isRunning(_ handle: TaskHandle) -> Bool { client.isRunning(handle) }
-    public func signal(_ handle: TaskHandle, _ signal: Int32) throws(DriverError) { try client.signal(handle, signal) }
-    public func stop(_ handle: TaskHandle, signal: Int32, timeout: Duration) async -> TaskExit {
-        await client.stop(handle, signal: signal, timeout: timeout)
-    }
-    public func destroy(_ handle: TaskHandle) { client.destroy(handle) }
 }

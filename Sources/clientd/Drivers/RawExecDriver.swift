@@ -6,10 +6,10 @@ import TaskExecutor
 /// Runs a task as a plain child of its executor, with no isolation: the client's own filesystem, and its user
 /// unless the task sets one. Off unless the operator enables it, as in Nomad, because tasks then run with the
 /// client's privileges.
-public struct RawExecDriver: TaskDriver {
+public struct RawExecDriver: ExecutorBackedDriver {
     public let name = "raw_exec"
     public let enabled: Bool
-    private let client: ExecutorClient
+    let client: ExecutorClient
 
     public init(enabled: Bool, executorPath: String) {
         self.enabled = enabled
@@ -54,12 +54,4 @@ public struct RawExecDriver: TaskDriver {
         launch.isolation = .none
         return try await client.start(launch, stateDir: stateDir)
     }
-
-    public func wait(_ handle: TaskHandle) async -> TaskExit { await client.wait(handle) }
-    public func isRunning(_ handle: TaskHandle) -> Bool { client.isRunning(handle) }
-    public func signal(_ handle: TaskHandle, _ signal: Int32) throws(DriverError) { try client.signal(handle, signal) }
-    public func stop(_ handle: TaskHandle, signal: Int32, timeout: Duration) async -> TaskExit {
-        await client.stop(handle, signal: signal, timeout: timeout)
-    }
-    public func destroy(_ handle: TaskHandle) { client.destroy(handle) }
 }
