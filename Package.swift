@@ -58,7 +58,10 @@ let package = Package(
         ),
         .target(
             name: "CaravanRPC",
-            dependencies: ["CaravanProto", grpcCore, grpcTransport, grpcProtobuf, nioSSL, x509, asn1, crypto, logging],
+            dependencies: [
+                "CaravanProto", grpcCore, grpcTransport, grpcProtobuf, nioSSL, x509, asn1, crypto, logging,
+                serviceLifecycle,
+            ],
             path: "Sources/Shared/RPC"
         ),
         .target(

@@ -207,6 +207,20 @@ struct AllocRunnerTests {
         #expect(rig.driver.started("work") == 0)
     }
 
+    @Test("an allocation directory that cannot be built fails the allocation with the reason, never pending")
+    func unbuildableAllocDir() async throws {
+        let rig = try Rig()
+        defer { rig.cleanup() }
+        // A file where the allocation root should be: nothing can be created under it.
+        FileManager.default.createFile(atPath: rig.allocRoot, contents: Data("not a directory".utf8))
+        let manager = rig.manager()
+        await manager.apply(Self.frame([Self.allocation([Self.task("work")])]))
+        let failed = await rig.reports.status(.failed)
+        #expect(failed.clientDescription.contains("cannot build the allocation directory"), "\(failed)")
+        #expect(failed.taskStates["work"]?.events.first?.type == "Setup Failure")
+        #expect(rig.driver.started("work") == 0)
+    }
+
     @Test("an unknown kill_signal is a setup failure, not a silent SIGINT")
     func unknownKillSignal() async throws {
         let rig = try Rig()

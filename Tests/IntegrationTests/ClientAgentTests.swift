@@ -267,6 +267,38 @@ struct ClientAgentTests {
         #expect(FileManager.default.fileExists(atPath: "\(cluster.allocRoot)/\(ids[1])/alloc/logs/t.stdout.0"))
     }
 
+    @Test("SIGTERM: clientd stops cleanly and leaves its tasks running; serverd stops although the node watched it")
+    func cleanStops() async throws {
+        let cluster = try ClientCluster(clientFlags: ["-enable-raw-exec"])
+        defer { cluster.stopAll() }
+        try await cluster.start()
+        let marker = "caravan-stop-\(UUID().uuidString.prefix(8))"
+        try await cluster.run(
+            job: "sleeper",
+            """
+            job "sleeper" {
+              datacenters = ["dc1"]
+              group "g" {
+                task "t" {
+                  driver = "raw_exec"
+                  config {
+                    command = "/bin/sh"
+                    args    = ["-c", "sleep 600; echo \(marker)"]
+                  }
+                }
+              }
+            }
+            """)
+        _ = try await cluster.waitForAllocations(job: "sleeper") { $0.contains(where: \.isRunning) }
+        // The server first, while the node's allocation watch is open on it.
+        let server = try #require(cluster.servers.process(0))
+        #expect(await stopWithin(.seconds(20), server) == 0, "\(server.log.suffix(2000))")
+        let client = try #require(cluster.clientProcess)
+        #expect(await stopWithin(.seconds(20), client) == 0, "\(client.log)")
+        #expect(client.log.contains("stopped"))
+        #expect(processes(containing: marker).count == 1, "the task outlives clientd")
+    }
+
     @Test("clientd refuses to start with a host volume path that does not exist, naming it")
     func missingVolumePath() async throws {
         let cluster = try ClientCluster(clientFlags: ["-host-volume", "mysql=/nonexistent/caravan/mysql"])
@@ -279,6 +311,20 @@ struct ClientAgentTests {
     }
 
     // MARK: Helpers
+
+    /// SIGTERM, then the exit status; nil if the daemon is still running after `limit`.
+    func stopWithin(_ limit: Duration, _ process: DaemonProcess) async -> Int32? {
+        await withTaskGroup(of: Int32?.self) { group in
+            group.addTask { await process.stop(signal: SIGTERM) }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+    }
 
     /// Waits for a file to exist and satisfy `ready`; returns its content.
     func waitForFile(

@@ -67,13 +67,16 @@ actor AllocRunner {
             runners[task.name] = makeTaskRunner(task, record, self)
             states[task.name] = record?.state ?? Caravan_V1_TaskState.with { $0.state = .pending }
         }
-        if restored == nil || !FileManager.default.fileExists(atPath: dir.path) {
-            do {
-                try buildDir(dir, allocation)
-            } catch {
-                await failWithoutTasks("cannot build the allocation directory: \(error)")
-                return
-            }
+        // Also after a restart: building is idempotent and brings back what a reboot took (the secrets tmpfs).
+        do {
+            try buildDir(dir, allocation)
+        } catch  where restored != nil {
+            // Its tasks may be running: re-attach to them rather than abandon them over a directory problem.
+            logger.error(
+                "cannot complete the allocation directory", metadata: ["alloc_id": "\(id)", "error": "\(error)"])
+        } catch {
+            await failWithoutTasks("cannot build the allocation directory: \(error)")
+            return
         }
         if let restored {
             // Whatever ran (or finished) before the restart resumes first; the plan then continues from there.

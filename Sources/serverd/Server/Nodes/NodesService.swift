@@ -65,8 +65,14 @@ public struct NodesService: Caravan_V1_Nodes.ServiceProtocol {
         try await authenticate(nodeID: message.nodeID, secretID: message.secretID)
         let queries = self.queries
         return StreamingServerResponse { writer in
-            try await NodeAllocationWatch(queries: queries, nodeID: message.nodeID, since: message.minIndex)
-                .run { try await writer.write($0) }
+            do {
+                try await RPCCancellation.bound(to: context) {
+                    try await NodeAllocationWatch(queries: queries, nodeID: message.nodeID, since: message.minIndex)
+                        .run { try await writer.write($0) }
+                }
+            } catch is CancellationError {
+                // The node went away or this server is stopping: the node resumes on any server.
+            }
             return [:]
         }
     }
