@@ -8,6 +8,7 @@ import Logging
 /// the directories of finished allocations beyond the newest `gcMaxAllocs`.
 actor AllocManager {
     private var runners: [String: AllocRunner] = [:]
+    private var destroying: [String: Task<Void, Never>] = [:]
     private let makeRunner: @Sendable (Caravan_V1_Allocation, AllocManager) -> AllocRunner
     private let store: ClientStateStore
     private let allocRoot: String
@@ -71,19 +72,33 @@ actor AllocManager {
     /// A runner reports a change; finished allocations may push older ones out.
     func reported(_ update: Caravan_V1_AllocClientUpdate) async {
         await reporter(update)
-        if Self.isTerminal(update.clientStatus) { await collectGarbage() }
+        // Not awaited: the runner reporting may be the one being torn down, which waits for its own report.
+        if Self.isTerminal(update.clientStatus) { Task { await self.collectGarbage() } }
     }
 
-    /// Stops an allocation (if it still runs), removes its directory and forgets it.
+    /// Stops an allocation (if it still runs), removes its directory and forgets it. Concurrent calls for one
+    /// allocation (a snapshot and garbage collection, say) share one teardown and all return after it.
     func destroy(_ id: String) async {
-        guard let runner = runners.removeValue(forKey: id) else { return }
-        await runner.stop()
-        do {
-            try await runner.destroyDirectory()
-            try store.deleteAllocation(id)
-        } catch {
-            logger.error("cannot remove allocation", metadata: ["alloc_id": "\(id)", "error": "\(error)"])
+        if let inFlight = destroying[id] {
+            await inFlight.value
+            return
         }
+        guard let runner = runners[id] else { return }
+        let store = self.store
+        let logger = self.logger
+        let teardown = Task {
+            await runner.stop()
+            do {
+                try await runner.destroyDirectory()
+                try store.deleteAllocation(id)
+            } catch {
+                logger.error("cannot remove allocation", metadata: ["alloc_id": "\(id)", "error": "\(error)"])
+            }
+        }
+        destroying[id] = teardown
+        await teardown.value
+        destroying[id] = nil
+        runners[id] = nil
     }
 
     /// Removes the oldest finished allocations beyond `gcMaxAllocs`.
