@@ -94,9 +94,14 @@ actor AllocManager {
             } catch {
                 logger.error("cannot remove allocation", metadata: ["alloc_id": "\(id)", "error": "\(error)"])
             }
+            // Part of the teardown, so whoever awaits it sees the allocation gone.
+            await self.forget(id)
         }
         destroying[id] = teardown
         await teardown.value
+    }
+
+    private func forget(_ id: String) {
         destroying[id] = nil
         runners[id] = nil
     }
