@@ -146,7 +146,9 @@ let package = Package(
         // MARK: benchmarks
         .executableTarget(
             name: "bench",
-            dependencies: ["CaravanRPC", "CaravanDaemon", "CaravanProto", "HCL", "Spec", grpcCore, argumentParser],
+            dependencies: [
+                "CaravanRPC", "CaravanDaemon", "CaravanProto", "ClientFS", "HCL", "Spec", grpcCore, argumentParser,
+            ],
             path: "Sources/bench"
         ),
 

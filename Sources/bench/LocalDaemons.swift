@@ -1,3 +1,4 @@
+import ClientFS
 import Foundation
 import Synchronization
 
@@ -101,6 +102,8 @@ final class LocalDaemons: Sendable {
                 notes.append("\(daemon.name) exited with status \(status) on SIGTERM")
             }
         }
+        // A clientd's allocations leave their secrets tmpfs mounted (tasks may outlive clientd by design).
+        MountTable.detachAll(under: directory)
         if !keep { try? FileManager.default.removeItem(atPath: directory) }
         for path in alsoRemove { try? FileManager.default.removeItem(atPath: path) }
         return notes

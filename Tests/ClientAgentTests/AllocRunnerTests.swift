@@ -47,18 +47,8 @@ struct AllocRunnerTests {
         }
 
         func cleanup() {
-            for point in Self.mounts(under: root).sorted(by: { $0.count > $1.count }) {
-                umount2(point, Int32(MNT_DETACH))
-            }
+            MountTable.detachAll(under: root)
             try? FileManager.default.removeItem(atPath: root)
-        }
-
-        static func mounts(under root: String) -> [String] {
-            let table = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
-            return table.split(separator: "\n").compactMap { line in
-                let fields = line.split(separator: " ")
-                return fields.count > 4 && fields[4].hasPrefix(root) ? String(fields[4]) : nil
-            }
         }
     }
 

@@ -1,5 +1,6 @@
 import CaravanProto
 import CaravanRPC
+import ClientFS
 import Foundation
 import GRPCCore
 import SwiftProtobuf
@@ -147,17 +148,6 @@ enum Leftovers {
     }
 
     static func unmount(under root: String) {
-        for point in mountPoints(under: root).sorted(by: { $0.count > $1.count }) { umount2(point, Int32(MNT_DETACH)) }
-    }
-
-    /// Mount points under `root` in this process's mount namespace.
-    static func mountPoints(under root: String) -> [String] {
-        let table = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
-        return table.split(separator: "\n").compactMap { line in
-            let fields = line.split(separator: " ")
-            guard fields.count > 4 else { return nil }
-            let point = String(fields[4])
-            return point.hasPrefix(root) ? point : nil
-        }
+        MountTable.detachAll(under: root)
     }
 }

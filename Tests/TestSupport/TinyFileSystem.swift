@@ -20,7 +20,8 @@ public struct TinyFileSystem: Sendable {
     }
 
     public func unmount() throws {
-        let result = try Self.runSync("/bin/umount", [path])
+        // Lazily: a store that still has a file open (closed a moment later) must not keep the mount alive.
+        let result = try Self.runSync("/bin/umount", ["-l", path])
         guard result.status == 0 else { throw TinyFileSystemError(message: "umount \(path): \(result.errors)") }
         try? FileManager.default.removeItem(atPath: root)
     }

@@ -1,9 +1,9 @@
 import Foundation
 
 /// The mount points of this process's mount namespace, read from `/proc/self/mountinfo`.
-enum MountTable {
+public enum MountTable {
     /// Every mount point, unescaped (the kernel writes a space as `\040`).
-    static func mountPoints(source: String = "/proc/self/mountinfo") throws -> [String] {
+    public static func mountPoints(source: String = "/proc/self/mountinfo") throws -> [String] {
         parse(try contents(source))
     }
 
@@ -80,10 +80,19 @@ enum MountTable {
     }
 
     /// Detaches the mount at `path` (lazily: it goes once nothing uses it). Not mounted is not an error.
-    static func detach(_ path: String) throws {
+    public static func detach(_ path: String) throws {
         guard umount2(path, Int32(MNT_DETACH)) == 0 else {
             if errno == EINVAL || errno == ENOENT { return }
             throw AllocDirError.system("unmount", path)
         }
+    }
+}
+
+extension MountTable {
+    /// Detaches every mount at or under `root`, deepest first: for cleaning up after tools and tests that ran
+    /// allocations in a temporary directory.
+    public static func detachAll(under root: String) {
+        let points = ((try? mountPoints()) ?? []).filter { $0 == root || $0.hasPrefix(root + "/") }
+        for point in Set(points).sorted(by: { $0.count > $1.count }) { try? detach(point) }
     }
 }
