@@ -92,36 +92,36 @@ public struct AllocationsService: Caravan_V1_Allocations.ServiceProtocol {
         return files
     }
 
+    /// The node holding the allocation a file call names, and the call with the allocation's full ID (callers
+    /// may give a prefix; the node only knows full IDs).
+    func addressed<Message: AllocationAddressed>(_ message: Message) async throws
+        -> (NodeFileAccess, NodeFileAccess.Target, Message)
+    {
+        let files = try nodeFiles()
+        var forwarded = message
+        let target = try await files.target(message.allocID)
+        forwarded.allocID = target.allocID
+        return (files, target, forwarded)
+    }
+
     public func listFiles(request: ServerRequest<Caravan_V1_ListFilesRequest>, context: ServerContext)
         async throws -> ServerResponse<Caravan_V1_ListFilesResponse>
     {
-        let files = try nodeFiles()
-        var message = request.message
-        let target = try await files.target(message.allocID)
-        message.allocID = target.allocID
-        let forwarded = message
+        let (files, target, forwarded) = try await addressed(request.message)
         return ServerResponse(message: try await files.withClientFS(target) { try await $0.list(forwarded) })
     }
 
     public func statFile(request: ServerRequest<Caravan_V1_StatFileRequest>, context: ServerContext)
         async throws -> ServerResponse<Caravan_V1_StatFileResponse>
     {
-        let files = try nodeFiles()
-        var message = request.message
-        let target = try await files.target(message.allocID)
-        message.allocID = target.allocID
-        let forwarded = message
+        let (files, target, forwarded) = try await addressed(request.message)
         return ServerResponse(message: try await files.withClientFS(target) { try await $0.stat(forwarded) })
     }
 
     public func catFile(request: ServerRequest<Caravan_V1_CatFileRequest>, context: ServerContext)
         async throws -> StreamingServerResponse<Caravan_V1_FileChunk>
     {
-        let files = try nodeFiles()
-        var message = request.message
-        let target = try await files.target(message.allocID)
-        message.allocID = target.allocID
-        let forwarded = message
+        let (files, target, forwarded) = try await addressed(request.message)
         return FileChunkRelay.response(context, files, target) { fs, relay in
             try await fs.cat(forwarded, options: NodeFileAccess.streamOptions(follow: false), onResponse: relay)
         }
@@ -130,11 +130,7 @@ public struct AllocationsService: Caravan_V1_Allocations.ServiceProtocol {
     public func readFileAt(request: ServerRequest<Caravan_V1_ReadFileAtRequest>, context: ServerContext)
         async throws -> StreamingServerResponse<Caravan_V1_FileChunk>
     {
-        let files = try nodeFiles()
-        var message = request.message
-        let target = try await files.target(message.allocID)
-        message.allocID = target.allocID
-        let forwarded = message
+        let (files, target, forwarded) = try await addressed(request.message)
         return FileChunkRelay.response(context, files, target) { fs, relay in
             try await fs.readAt(forwarded, options: NodeFileAccess.streamOptions(follow: false), onResponse: relay)
         }
@@ -143,11 +139,7 @@ public struct AllocationsService: Caravan_V1_Allocations.ServiceProtocol {
     public func streamFile(request: ServerRequest<Caravan_V1_StreamFileRequest>, context: ServerContext)
         async throws -> StreamingServerResponse<Caravan_V1_FileChunk>
     {
-        let files = try nodeFiles()
-        var message = request.message
-        let target = try await files.target(message.allocID)
-        message.allocID = target.allocID
-        let forwarded = message
+        let (files, target, forwarded) = try await addressed(request.message)
         return FileChunkRelay.response(context, files, target) { fs, relay in
             try await fs.stream(
                 forwarded, options: NodeFileAccess.streamOptions(follow: forwarded.follow), onResponse: relay)
@@ -157,14 +149,22 @@ public struct AllocationsService: Caravan_V1_Allocations.ServiceProtocol {
     public func logs(request: ServerRequest<Caravan_V1_StreamLogsRequest>, context: ServerContext)
         async throws -> StreamingServerResponse<Caravan_V1_FileChunk>
     {
-        let files = try nodeFiles()
-        var message = request.message
-        let target = try await files.target(message.allocID)
-        message.allocID = target.allocID
-        let forwarded = message
+        let (files, target, forwarded) = try await addressed(request.message)
         return FileChunkRelay.response(context, files, target) { fs, relay in
             try await fs.logs(
                 forwarded, options: NodeFileAccess.streamOptions(follow: forwarded.follow), onResponse: relay)
         }
     }
 }
+
+/// The ClientFS requests, which all name their allocation the same way.
+protocol AllocationAddressed: Sendable {
+    var allocID: String { get set }
+}
+
+extension Caravan_V1_ListFilesRequest: AllocationAddressed {}
+extension Caravan_V1_StatFileRequest: AllocationAddressed {}
+extension Caravan_V1_CatFileRequest: AllocationAddressed {}
+extension Caravan_V1_ReadFileAtRequest: AllocationAddressed {}
+extension Caravan_V1_StreamFileRequest: AllocationAddressed {}
+extension Caravan_V1_StreamLogsRequest: AllocationAddressed {}
