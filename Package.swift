@@ -97,8 +97,8 @@ let package = Package(
         .target(
             name: "ClientAgent",
             dependencies: [
-                "CaravanDaemon", "CaravanRPC", "CaravanProto", "ClientDrivers", "ClientFS", "Spec", grpcCore,
-                grpcTransport, swiftProtobuf, argumentParser, logging, grdb,
+                "CaravanDaemon", "CaravanRPC", "CaravanProto", "ClientDrivers", "ClientFS", "ClientNetwork", "Spec",
+                grpcCore, grpcTransport, swiftProtobuf, argumentParser, logging, grdb,
             ],
             path: "Sources/clientd/Agent"
         ),
@@ -110,6 +110,8 @@ let package = Package(
             dependencies: ["TaskExecutor", "CaravanProto", swiftProtobuf, logging],
             path: "Sources/clientd/Drivers"
         ),
+        // Network namespaces, veth pairs, the bridge and Caravan's iptables chains, driven through `ip`/`iptables`.
+        .target(name: "ClientNetwork", dependencies: [logging], path: "Sources/clientd/Network"),
         .target(
             name: "ClientFS",
             dependencies: ["CaravanProto", "CaravanRPC", grpcCore, swiftProtobuf, logging],
