@@ -231,7 +231,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "TestSupport", "CaravanRPC", "CaravanProto", "ClientFS", "Linearizability", grpcCore, grpcTransport,
+                "TestSupport", "CaravanRPC", "CaravanProto", "ClientFS", "ClientNetwork", "Linearizability", grpcCore,
+                grpcTransport,
                 x509,
                 "serverd", "clientd", "executor", "meshd", "proxyd", "ctl",
             ],

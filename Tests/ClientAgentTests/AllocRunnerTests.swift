@@ -38,7 +38,7 @@ struct AllocRunnerTests {
                     $0.id = "node-1"; $0.datacenter = "dc1"
                 }, region: "global",
                 drivers: ["fake": driver], store: store, allocRoot: allocRoot, taskStateRoot: root + "/client/tasks",
-                hostVolumes: [:], logger: Logger(label: "test"))
+                hostVolumes: [:], network: nil, logger: Logger(label: "test"))
             let reports = self.reports
             return AllocManager(
                 store: store, allocRoot: allocRoot, gcMaxAllocs: gcMaxAllocs, logger: Logger(label: "test"),

@@ -75,6 +75,13 @@ public enum ConfigFileArguments {
                 flags += ["-meta", "\(key)=\(value)"]
             }
             if config.rawExecEnabled { flags.append("-enable-raw-exec") }
+            let defaults = AgentConfig.Client()
+            if config.client.bridgeNetworkName != defaults.bridgeNetworkName {
+                flags += ["-bridge-network-name", config.client.bridgeNetworkName]
+            }
+            if config.client.bridgeNetworkSubnet != defaults.bridgeNetworkSubnet {
+                flags += ["-bridge-network-subnet", config.client.bridgeNetworkSubnet]
+            }
         case .mesh:
             flags += ["-port", "\(config.ports.mesh)"]
             if !config.mesh.servers.isEmpty { flags += ["-servers", config.mesh.servers.joined(separator: ",")] }

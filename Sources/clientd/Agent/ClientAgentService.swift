@@ -38,7 +38,8 @@ struct ClientAgentService: Service {
         let reporter = AllocUpdateReporter(pool: pool, nodeID: node.id, secretID: node.secretID, logger: logger)
         let factory = self.factory
         let manager = AllocManager(
-            store: store, allocRoot: factory.allocRoot, gcMaxAllocs: gcMaxAllocs, logger: logger,
+            store: store, allocRoot: factory.allocRoot, gcMaxAllocs: gcMaxAllocs, network: factory.network,
+            logger: logger,
             reporter: { await reporter.report($0) },
             makeRunner: { allocation, manager in factory.makeRunner(allocation, manager: manager) })
         try await manager.restore()

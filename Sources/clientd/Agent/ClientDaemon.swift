@@ -3,7 +3,9 @@ import CaravanProto
 import CaravanRPC
 import ClientDrivers
 import ClientFS
+import ClientNetwork
 import Foundation
+import Logging
 import Spec
 
 /// Assembles clientd from its options: the state store, the node's fingerprint, the drivers, the allocation
@@ -61,13 +63,16 @@ public enum ClientDaemon {
         let identity = try store.nodeIdentity()
         let volumes = try volumesOrThrow(options)
         let advertise = options.advertise ?? HostAddresses.advertise(bind: options.agent.bind)
+        let logger = Logger(label: "clientd")
+        let network = try networkManager(options, store: store, logger: logger)
         let facts: NodeFacts
         do {
             facts = try NodeFingerprint().facts(
                 advertiseAddress: advertise, dataDir: layout.dataDir,
                 hostVolumes: volumes.mapValues {
                     AgentConfig.HostVolume(name: $0.name, path: $0.path, readOnly: $0.readOnly)
-                })
+                },
+                networkModes: network.modes)
         } catch {
             throw CaravanError.invalidArgument("\(error)")
         }
@@ -85,11 +90,43 @@ public enum ClientDaemon {
         node.meta = options.metaMap
         facts.apply(to: &node)
         node.drivers = drivers.mapValues { $0.fingerprint() }
+        if let manager = network.manager {
+            node.bridge = Caravan_V1_BridgeNetworkInfo.with {
+                $0.name = manager.configuration.bridge
+                $0.subnet = manager.configuration.subnet.description
+                $0.capacity = UInt32(clamping: manager.configuration.subnet.capacity)
+            }
+        }
         node.computedClass = ComputedClass.of(node)
         let factory = AllocRunnerFactory(
             node: node, region: options.agent.region, drivers: drivers, store: store, allocRoot: layout.allocRoot,
-            taskStateRoot: layout.stateDir + "/tasks", hostVolumes: volumes, logger: .init(label: "clientd"))
+            taskStateRoot: layout.stateDir + "/tasks", hostVolumes: volumes, network: network.manager, logger: logger)
         return Parts(node: node, advertise: advertise, store: store, factory: factory)
+    }
+
+    /// The network manager and the modes it offers; host only (with the reason logged) when this node cannot make
+    /// namespaces.
+    static func networkManager(_ options: ClientOptions, store: ClientStateStore, logger: Logger) throws -> (
+        manager: NetworkManager?, modes: [String]
+    ) {
+        let capabilities = NetworkCapabilities.probe()
+        guard capabilities.modes.contains("bridge") else {
+            logger.warning(
+                "bridge and none network modes are unavailable",
+                metadata: ["reason": "\(capabilities.unavailableReason ?? "unknown")"])
+            return (nil, capabilities.modes)
+        }
+        let configuration: NetworkManager.Configuration
+        do {
+            configuration = try options.bridgeNetwork()
+        } catch {
+            throw CaravanError.invalidArgument(error.message)
+        }
+        do {
+            return (try NetworkManager(configuration: configuration, store: store, logger: logger), capabilities.modes)
+        } catch {
+            throw CaravanError.invalidArgument("client state: \(error)")
+        }
     }
 
     static func volumesOrThrow(_ options: ClientOptions) throws -> [String: HostVolumeOption] {

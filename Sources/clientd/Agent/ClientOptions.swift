@@ -1,6 +1,7 @@
 import ArgumentParser
 import CaravanDaemon
 import CaravanRPC
+import ClientNetwork
 
 /// clientd's flags: the shared agent flags, its port, the servers it talks to, and what this machine offers.
 public struct ClientOptions: ParsableArguments, Sendable {
@@ -49,6 +50,16 @@ public struct ClientOptions: ParsableArguments, Sendable {
         help: "Path of the per-task executor binary (default: `executor` next to clientd).")
     public var executorPath: String?
 
+    @Option(
+        name: .hashicorp("bridge-network-name"),
+        help: "Bridge that bridge-mode allocations attach to (created on demand; at most 15 characters).")
+    public var bridgeNetworkName: String = "caravan"
+
+    @Option(
+        name: .hashicorp("bridge-network-subnet"),
+        help: "IPv4 subnet bridge-mode allocations get addresses from; the bridge takes the first address.")
+    public var bridgeNetworkSubnet: String = "172.26.64.0/20"
+
     public init() {}
 
     public func validate() throws {
@@ -64,6 +75,27 @@ public struct ClientOptions: ParsableArguments, Sendable {
             throw ValidationError("-meta \"\(entry)\": expected key=value")
         }
         _ = try volumes()
+        _ = try bridgeNetwork()
+    }
+
+    /// The bridge network from `-bridge-network-name` and `-bridge-network-subnet`.
+    public func bridgeNetwork() throws(ValidationError) -> NetworkManager.Configuration {
+        let name = bridgeNetworkName
+        guard (1...15).contains(name.utf8.count),
+            name.unicodeScalars.allSatisfy({
+                $0.isASCII
+                    && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0))
+            })
+        else {
+            throw ValidationError(
+                "-bridge-network-name \"\(name)\": an interface name has 1 to 15 letters, digits, '-', '_' or '.'")
+        }
+        guard let subnet = IPv4Subnet(cidr: bridgeNetworkSubnet) else {
+            throw ValidationError(
+                "-bridge-network-subnet \"\(bridgeNetworkSubnet)\": expected an IPv4 block from /8 to /30 with its host "
+                    + "bits zero, such as 172.26.64.0/20")
+        }
+        return NetworkManager.Configuration(bridge: name, subnet: subnet)
     }
 
     /// `-host-volume` entries by name.

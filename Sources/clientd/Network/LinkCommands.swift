@@ -57,6 +57,9 @@ struct LinkCommands: Sendable {
                 "ip", ["link", "add", hostSide, "type", "veth", "peer", "name", "eth0", "netns", namespace])
         }
         try await command.run("ip", ["link", "set", "dev", hostSide, "master", bridge, "up"])
+        // With br_netfilter, DNAT back to the sender happens while the frame is still bridged, so it must be allowed
+        // to leave by the port it came in on (the allocation reaching its own host port).
+        try await command.run("ip", ["link", "set", "dev", hostSide, "type", "bridge_slave", "hairpin", "on"])
         let inside = [
             "addr replace \(address)/\(prefixLength) dev eth0",
             "link set dev eth0 up",

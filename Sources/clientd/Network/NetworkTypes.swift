@@ -81,6 +81,13 @@ public struct AllocNetwork: Sendable, Equatable {
     public var address: IPv4Address?
     /// The interface inside the namespace that carries `address` ("eth0" in bridge mode).
     public var interfaceName: String?
+
+    public init(mode: NetworkMode, namespacePath: String, address: IPv4Address?, interfaceName: String?) {
+        self.mode = mode
+        self.namespacePath = namespacePath
+        self.address = address
+        self.interfaceName = interfaceName
+    }
 }
 
 /// Setting up or tearing down a network failed; the message says which step and what the tool said.

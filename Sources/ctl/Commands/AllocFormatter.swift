@@ -4,22 +4,25 @@ import Foundation
 /// Renders `ctl alloc status` the way `nomad alloc status` does: the record, its ports, then each task.
 enum AllocFormatter {
     static func detail(_ alloc: Caravan_V1_Allocation, now: Date, verbose: Bool = false) -> String {
-        var sections = [
-            KeyValueTable.render([
-                ("ID", DisplayText.shortID(alloc.id, verbose: verbose)),
-                ("Eval ID", DisplayText.shortID(alloc.evalID, verbose: verbose)),
-                ("Name", alloc.name),
-                ("Node ID", DisplayText.shortID(alloc.nodeID, verbose: verbose)),
-                ("Node Name", alloc.nodeName),
-                ("Job ID", alloc.jobID),
-                ("Job Version", "\(alloc.jobVersion)"),
-                ("Client Status", StatusNames.client(alloc.clientStatus)),
-                ("Client Description", orDash(alloc.clientDescription)),
-                ("Desired Status", StatusNames.desired(alloc.desiredStatus)),
-                ("Desired Description", orDash(alloc.desiredDescription)),
-                ("Created", DisplayText.ago(alloc.createTime, now: now)),
-            ])
+        var rows = [
+            ("ID", DisplayText.shortID(alloc.id, verbose: verbose)),
+            ("Eval ID", DisplayText.shortID(alloc.evalID, verbose: verbose)),
+            ("Name", alloc.name),
+            ("Node ID", DisplayText.shortID(alloc.nodeID, verbose: verbose)),
+            ("Node Name", alloc.nodeName),
+            ("Job ID", alloc.jobID),
+            ("Job Version", "\(alloc.jobVersion)"),
+            ("Client Status", StatusNames.client(alloc.clientStatus)),
+            ("Client Description", orDash(alloc.clientDescription)),
+            ("Desired Status", StatusNames.desired(alloc.desiredStatus)),
+            ("Desired Description", orDash(alloc.desiredDescription)),
+            ("Created", DisplayText.ago(alloc.createTime, now: now)),
         ]
+        if !alloc.networkStatus.address.isEmpty {
+            // The allocation's own address in its namespace (bridge mode), where the `To` ports listen.
+            rows.append(("Alloc IP", alloc.networkStatus.address))
+        }
+        var sections = [KeyValueTable.render(rows)]
         let ports = portLines(alloc)
         if !ports.isEmpty { sections.append(ports.joined(separator: "\n")) }
         let taskNames = Set(alloc.allocatedResources.tasks.keys).union(alloc.taskStates.keys).sorted()

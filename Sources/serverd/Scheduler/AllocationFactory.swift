@@ -20,7 +20,7 @@ enum AllocationFactory {
         allocation.jobID = job.id
         allocation.jobVersion = job.version
         allocation.taskGroup = group.name
-        allocation.allocatedResources = resources(group: group, ports: ports)
+        allocation.allocatedResources = resources(group: group, ports: ports, node: node)
         allocation.desiredStatus = .run
         allocation.clientStatus = .pending
         allocation.metrics = metric
@@ -40,7 +40,7 @@ enum AllocationFactory {
         return allocation
     }
 
-    static func resources(group: Caravan_V1_TaskGroup, ports: [Caravan_V1_AllocatedPort])
+    static func resources(group: Caravan_V1_TaskGroup, ports: [Caravan_V1_AllocatedPort], node: Caravan_V1_Node)
         -> Caravan_V1_AllocatedResources
     {
         var resources = Caravan_V1_AllocatedResources()
@@ -55,6 +55,8 @@ enum AllocationFactory {
             var network = Caravan_V1_AllocatedNetwork()
             network.mode = group.networkMode
             network.mbits = group.networks[0].mbits
+            // The host side of every port: the node's advertised address, as Nomad's NOMAD_IP_<label> names it.
+            network.ip = node.attributes["unique.network.ip-address"] ?? ""
             network.ports = ports
             resources.shared.networks = [network]
         }

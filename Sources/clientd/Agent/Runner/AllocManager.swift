@@ -1,5 +1,6 @@
 import CaravanProto
 import ClientFS
+import ClientNetwork
 import Foundation
 import Logging
 
@@ -13,24 +14,28 @@ actor AllocManager {
     private let store: ClientStateStore
     private let allocRoot: String
     private let gcMaxAllocs: Int
+    private let network: NetworkManager?
     private let reporter: @Sendable (Caravan_V1_AllocClientUpdate) async -> Void
     private let logger: Logger
 
     init(
-        store: ClientStateStore, allocRoot: String, gcMaxAllocs: Int, logger: Logger,
+        store: ClientStateStore, allocRoot: String, gcMaxAllocs: Int, network: NetworkManager? = nil,
+        logger: Logger,
         reporter: @escaping @Sendable (Caravan_V1_AllocClientUpdate) async -> Void,
         makeRunner: @escaping @Sendable (Caravan_V1_Allocation, AllocManager) -> AllocRunner
     ) {
         self.store = store
         self.allocRoot = allocRoot
         self.gcMaxAllocs = gcMaxAllocs
+        self.network = network
         self.logger = logger
         self.reporter = reporter
         self.makeRunner = makeRunner
     }
 
     /// Brings back the allocations of the previous clientd (re-attaching to running tasks) and removes alloc
-    /// directories nothing knows about (left by a crash between creating and recording them).
+    /// directories nothing knows about (left by a crash between creating and recording them), and the networks
+    /// (namespaces, veths, DNAT rules) of allocations that no longer exist.
     func restore() async throws {
         let allocations = try store.allocations()
         for allocation in allocations {
@@ -46,6 +51,11 @@ actor AllocManager {
             }
         } catch {
             logger.error("cannot remove leftover allocation directories", metadata: ["error": "\(error)"])
+        }
+        if let network {
+            for id in await network.removeLeftovers(keeping: Set(allocations.map(\.id))) {
+                logger.info("removed a leftover network", metadata: ["alloc_id": "\(id)"])
+            }
         }
     }
 
@@ -95,7 +105,7 @@ actor AllocManager {
                 logger.error("cannot remove allocation", metadata: ["alloc_id": "\(id)", "error": "\(error)"])
             }
             // Part of the teardown, so whoever awaits it sees the allocation gone.
-            await self.forget(id)
+            self.forget(id)
         }
         destroying[id] = teardown
         await teardown.value

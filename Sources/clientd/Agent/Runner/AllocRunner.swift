@@ -1,8 +1,13 @@
 import CaravanProto
 import ClientDrivers
 import ClientFS
+import ClientNetwork
 import Foundation
 import Logging
+
+/// Makes the runner of one task: the task, its record from before a restart, the allocation's network, the runner.
+typealias TaskRunnerMaker =
+    @Sendable (Caravan_V1_Task, ClientStateStore.TaskRecord?, AllocNetwork?, AllocRunner) -> TaskRunner
 
 /// Runs one allocation on this node: builds its directory, starts its tasks in lifecycle order (prestart, main,
 /// poststart, poststop), stops the rest when a task fails or the leader exits, and reports the allocation's client
@@ -13,7 +18,9 @@ actor AllocRunner {
     private(set) var allocation: Caravan_V1_Allocation
     private let plan: TaskLifecyclePlan
     private let dir: AllocDir
-    private let makeTaskRunner: @Sendable (Caravan_V1_Task, ClientStateStore.TaskRecord?, AllocRunner) -> TaskRunner
+    private let makeTaskRunner: TaskRunnerMaker
+    private let networkHook: AllocNetworkHook
+    private var network: AllocNetwork?
     private let buildDir: @Sendable (AllocDir, Caravan_V1_Allocation) throws -> Void
     private let report: @Sendable (Caravan_V1_AllocClientUpdate) async -> Void
     private let logger: Logger
@@ -31,7 +38,8 @@ actor AllocRunner {
     struct Setup: Sendable {
         var allocation: Caravan_V1_Allocation
         var dir: AllocDir
-        var makeTaskRunner: @Sendable (Caravan_V1_Task, ClientStateStore.TaskRecord?, AllocRunner) -> TaskRunner
+        var makeTaskRunner: TaskRunnerMaker
+        var network: AllocNetworkHook
         var buildDir: @Sendable (AllocDir, Caravan_V1_Allocation) throws -> Void
         var report: @Sendable (Caravan_V1_AllocClientUpdate) async -> Void
         var logger: Logger
@@ -42,6 +50,7 @@ actor AllocRunner {
         allocation = setup.allocation
         dir = setup.dir
         makeTaskRunner = setup.makeTaskRunner
+        networkHook = setup.network
         buildDir = setup.buildDir
         report = setup.report
         logger = setup.logger
@@ -62,9 +71,10 @@ actor AllocRunner {
             await failWithoutTasks("task group \"\(allocation.taskGroup)\" is not in the allocation's job")
             return
         }
+        if !(await setUpNetwork(tasks: tasks, restored: restored)) { return }
         for task in tasks {
             let record = restored?[task.name]
-            runners[task.name] = makeTaskRunner(task, record, self)
+            runners[task.name] = makeTaskRunner(task, record, network, self)
             states[task.name] = record?.state ?? Caravan_V1_TaskState.with { $0.state = .pending }
         }
         // Also after a restart: building is idempotent and brings back what a reboot took (the secrets tmpfs).
@@ -85,6 +95,27 @@ actor AllocRunner {
             }
         }
         await advance()
+    }
+
+    /// Sets up the network namespace the tasks share, unless every restored task has already ended. Returns
+    /// false when the allocation failed because of it.
+    private func setUpNetwork(tasks: [Caravan_V1_Task], restored: [String: ClientStateStore.TaskRecord]?) async
+        -> Bool
+    {
+        if let restored, tasks.allSatisfy({ restored[$0.name]?.state.state == .dead }) { return true }
+        do {
+            network = try await networkHook.setUp()
+            return true
+        } catch  where restored != nil {
+            // Tasks still running keep the namespace they are in; a task restarted later joins it by its path and
+            // fails with the reason if it is gone. Abandoning running tasks would be worse.
+            logger.error("cannot restore the network", metadata: ["alloc_id": "\(id)", "error": "\(error)"])
+            network = networkHook.expectedNetwork()
+            return true
+        } catch {
+            await failWithoutTasks(error.description)
+            return false
+        }
     }
 
     /// A task runner reports a state change.
@@ -159,6 +190,8 @@ actor AllocRunner {
         }
         await reportStatus()
         if finishing {
+            // Before anyone waiting for the allocation hears it is done: a stopped allocation leaves nothing behind.
+            await networkHook.tearDown()
             let waiters = doneWaiters
             doneWaiters = []
             for waiter in waiters { waiter.resume() }
@@ -198,6 +231,7 @@ actor AllocRunner {
         update.clientStatus = status
         update.clientDescription = description
         update.taskStates = states
+        if let network { update.networkStatus = AllocNetworkHook.status(network) }
         guard update != lastReported else { return }
         lastReported = update
         allocation.clientStatus = status
@@ -223,6 +257,7 @@ actor AllocRunner {
         allocation.clientStatus = .failed
         done = true
         finishedAt = Date()
+        await networkHook.tearDown()
         await report(update)
     }
 }

@@ -1,6 +1,7 @@
 import CaravanProto
 import ClientDrivers
 import ClientFS
+import ClientNetwork
 import Foundation
 import Logging
 
@@ -19,6 +20,8 @@ struct AllocRunnerFactory: Sendable {
     /// `<data_dir>/client/tasks`: one state dir per task for its executor.
     let taskStateRoot: String
     let hostVolumes: [String: HostVolumeOption]
+    /// Sets up bridge and none networks; nil when this node cannot (not root, or no ip/iptables).
+    let network: NetworkManager?
     let logger: Logger
 
     func makeRunner(_ allocation: Caravan_V1_Allocation, manager: AllocManager) -> AllocRunner {
@@ -27,23 +30,25 @@ struct AllocRunnerFactory: Sendable {
         return AllocRunner(
             AllocRunner.Setup(
                 allocation: allocation, dir: dir,
-                makeTaskRunner: { task, record, runner in
-                    factory.makeTaskRunner(task, allocation: allocation, dir: dir, record: record, runner: runner)
+                makeTaskRunner: { task, record, network, runner in
+                    factory.makeTaskRunner(
+                        task, allocation: allocation, dir: dir, network: network, record: record, runner: runner)
                 },
+                network: AllocNetworkHook(manager: network, allocation: allocation, logger: logger),
                 buildDir: { dir, allocation in try factory.buildDir(dir, allocation) },
                 report: { update in await manager.reported(update) },
                 logger: logger))
     }
 
     func makeTaskRunner(
-        _ task: Caravan_V1_Task, allocation: Caravan_V1_Allocation, dir: AllocDir,
+        _ task: Caravan_V1_Task, allocation: Caravan_V1_Allocation, dir: AllocDir, network: AllocNetwork?,
         record: ClientStateStore.TaskRecord?, runner: AllocRunner
     ) -> TaskRunner {
         let driver = drivers[task.driver]
         let builder = driver.map {
             TaskLaunchBuilder(
                 allocation: allocation, task: task, node: node, region: region, dir: dir, driver: $0,
-                hostVolumes: hostVolumes)
+                hostVolumes: hostVolumes, network: network)
         }
         let group = allocation.job.taskGroups.first { $0.name == allocation.taskGroup } ?? Caravan_V1_TaskGroup()
         let policy = EffectiveRestartPolicy.resolve(task: task, group: group, jobType: allocation.job.type)

@@ -1,6 +1,7 @@
 import CaravanProto
 import ClientDrivers
 import ClientFS
+import ClientNetwork
 import Foundation
 import TaskExecutor
 
@@ -15,6 +16,8 @@ struct TaskLaunchBuilder: Sendable {
     let dir: AllocDir
     let driver: any TaskDriver
     let hostVolumes: [String: HostVolumeOption]
+    /// The allocation's namespace, which every task of it joins; nil in host mode.
+    let network: AllocNetwork?
 
     /// Whether the driver isolates the task in a chroot of its task dir (paths inside differ from the host's).
     var isChrooted: Bool { driver.name == "exec" }
@@ -28,14 +31,15 @@ struct TaskLaunchBuilder: Sendable {
                 allocDir: dir.sharedDir, taskDir: taskDir.localDir, secretsDir: taskDir.secretsDir,
                 tmpDir: taskDir.tmpDir)
         let host = isChrooted ? [:] : ProcessInfo.processInfo.environment
+        let allocAddress = network?.address?.description
         var environment = TaskEnvironment.build(
             allocation: allocation, task: task, node: node, region: region, directories: directories,
-            hostEnvironment: host)
+            hostEnvironment: host, allocAddress: allocAddress)
         let templateEnvironment = try renderTemplates(taskDir: taskDir, environment: environment.variables)
         if !templateEnvironment.isEmpty {
             environment = TaskEnvironment.build(
                 allocation: allocation, task: task, node: node, region: region, directories: directories,
-                hostEnvironment: host, templateEnvironment: templateEnvironment)
+                hostEnvironment: host, templateEnvironment: templateEnvironment, allocAddress: allocAddress)
         }
         let config = try driver.parseConfig(environment.interpolator.interpolate(task.config))
         let limits = ResourceLimits(allocation: allocation, task: task)
@@ -49,7 +53,8 @@ struct TaskLaunchBuilder: Sendable {
             logMaxFileSizeBytes: Int64(logs.maxFileSizeMb > 0 ? logs.maxFileSizeMb : 10) * 1024 * 1024,
             user: task.user.isEmpty ? (isChrooted ? "nobody" : nil) : task.user,
             cpuMHz: limits.cpuMHz, memoryMB: limits.memoryMB, memoryMaxMB: limits.memoryMaxMB,
-            mounts: try mounts(interpolate: environment.interpolator))
+            mounts: try mounts(interpolate: environment.interpolator),
+            networkNamespacePath: network?.namespacePath)
     }
 
     /// Renders every template into the task dir; returns the variables of `env = true` templates.

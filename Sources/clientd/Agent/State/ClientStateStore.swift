@@ -1,5 +1,6 @@
 import CaravanProto
 import ClientDrivers
+import ClientNetwork
 import Foundation
 import GRDB
 import SwiftProtobuf
@@ -55,6 +56,13 @@ public final class ClientStateStore: Sendable {
                 table.column("state", .blob).notNull()
                 table.column("handle", .blob)
                 table.primaryKey(["alloc_id", "task"])
+            }
+        }
+        migrator.registerMigration("v2-networks") { db in
+            // One row per network namespace this client made, with its bridge address (the IPAM state).
+            try db.create(table: "networks") { table in
+                table.column("alloc_id", .text).primaryKey()
+                table.column("record", .blob).notNull()
             }
         }
         return migrator
@@ -141,6 +149,31 @@ public final class ClientStateStore: Sendable {
                 result[name] = TaskRecord(state: state, handle: handle)
             }
             return result
+        }
+    }
+}
+
+extension ClientStateStore: NetworkRecordStore {
+    public func networkRecords() throws -> [NetworkRecord] {
+        try database.read { db in
+            try Data.fetchAll(db, sql: "SELECT record FROM networks ORDER BY alloc_id").map {
+                try JSONDecoder().decode(NetworkRecord.self, from: $0)
+            }
+        }
+    }
+
+    public func saveNetworkRecord(_ record: NetworkRecord) throws {
+        let blob = try JSONEncoder().encode(record)
+        try database.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO networks (alloc_id, record) VALUES (?, ?)",
+                arguments: [record.allocID, blob])
+        }
+    }
+
+    public func deleteNetworkRecord(allocID: String) throws {
+        try database.write { db in
+            try db.execute(sql: "DELETE FROM networks WHERE alloc_id = ?", arguments: [allocID])
         }
     }
 }

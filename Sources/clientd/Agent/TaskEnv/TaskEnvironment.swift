@@ -31,7 +31,8 @@ struct TaskEnvironment: Sendable, Equatable {
     /// interpolated, then variables from `env = true` templates. PATH gets a default when nothing set it.
     static func build(
         allocation: Caravan_V1_Allocation, task: Caravan_V1_Task, node: Caravan_V1_Node, region: String,
-        directories: Directories, hostEnvironment: [String: String] = [:], templateEnvironment: [String: String] = [:]
+        directories: Directories, hostEnvironment: [String: String] = [:], templateEnvironment: [String: String] = [:],
+        allocAddress: String? = nil
     ) -> TaskEnvironment {
         let job = allocation.job
         let nodeValues = Self.nodeValues(node: node, region: region)
@@ -65,7 +66,7 @@ struct TaskEnvironment: Sendable, Equatable {
         env["NOMAD_NAMESPACE"] = namespace.isEmpty ? "default" : namespace
         if !region.isEmpty { env["NOMAD_REGION"] = region }
 
-        addPortVariables(&env, networks: allocation.allocatedResources.shared.networks)
+        addPortVariables(&env, networks: allocation.allocatedResources.shared.networks, allocAddress: allocAddress)
 
         for (key, value) in combinedMeta(allocation: allocation, task: task) {
             let interpolatedKey = Interpolator(environment: env, nodeValues: nodeValues).interpolate(key)
@@ -134,7 +135,10 @@ struct TaskEnvironment: Sendable, Equatable {
     /// Variable names under the port and meta prefixes come from labels and meta keys, which may hold characters
     /// that are not valid in a variable name; like Nomad, those become `_`.
     private static func cleanedKeys(_ env: [String: String]) -> [String: String] {
-        let prefixes = ["NOMAD_ADDR_", "NOMAD_IP_", "NOMAD_PORT_", "NOMAD_HOST_PORT_", "NOMAD_META_"]
+        let prefixes = [
+            "NOMAD_ADDR_", "NOMAD_IP_", "NOMAD_PORT_", "NOMAD_HOST_PORT_", "NOMAD_HOST_IP_", "NOMAD_HOST_ADDR_",
+            "NOMAD_ALLOC_PORT_", "NOMAD_ALLOC_IP_", "NOMAD_ALLOC_ADDR_", "NOMAD_META_",
+        ]
         var cleaned: [String: String] = [:]
         for (key, value) in env {
             if prefixes.contains(where: { key.hasPrefix($0) }) {
