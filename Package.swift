@@ -149,7 +149,8 @@ let package = Package(
         .executableTarget(
             name: "bench",
             dependencies: [
-                "CaravanRPC", "CaravanDaemon", "CaravanProto", "ClientFS", "HCL", "Spec", grpcCore, argumentParser,
+                "CaravanRPC", "CaravanDaemon", "CaravanProto", "ClientFS", "ClientNetwork", "HCL", "Spec", grpcCore,
+                argumentParser,
             ],
             path: "Sources/bench"
         ),
@@ -220,6 +221,9 @@ let package = Package(
             name: "ClientFSTests",
             dependencies: ["ClientFS", "CaravanProto", "CaravanRPC", "TestSupport", grpcCore, grpcTransport],
             path: "Tests/ClientFSTests"
+        ),
+        .testTarget(
+            name: "ClientNetworkTests", dependencies: ["ClientNetwork", "TestSupport"], path: "Tests/ClientNetworkTests"
         ),
         .testTarget(
             name: "ClientAgentTests",

@@ -14,6 +14,7 @@ struct Bench: AsyncParsableCommand {
         abstract: "Benchmarks for Caravan's building blocks.",
         subcommands: [
             RPCBench.self, CertBench.self, HCLBench.self, RaftBench.self, SchedulerBench.self, ClientBench.self,
+            NetworkBench.self,
         ],
         helpNames: .hashicorpHelp
     )

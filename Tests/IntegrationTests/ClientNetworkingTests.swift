@@ -117,6 +117,178 @@ struct ClientNetworkingTests {
         await bridge.remove()
     }
 
+    @Test("egress: a bridge-mode task reaches another machine; a none-mode task has loopback only and reaches nothing")
+    func egressAndNone() async throws {
+        let bridge = await TestBridge()
+        let remote = try await RemoteHost.create()
+        let site = try TemporaryDirectory.make(prefix: "caravan-remote-site")
+        let cluster = try ClientCluster(clientFlags: ["-enable-raw-exec"] + bridge.clientFlags)
+        defer {
+            cluster.stopAll()
+            try? FileManager.default.removeItem(atPath: site)
+        }
+        do {
+            try remote.serve(port: 8000, body: "remote-ok", directory: site)
+            _ = try await remote.get("http://\(remote.address):8000/")
+            try await cluster.start()
+            let probe = "curl -sS --max-time 5 http://\(remote.address):8000/ || echo unreachable; ip -o link"
+            try await cluster.run(
+                job: "egress",
+                """
+                job "egress" {
+                  datacenters = ["dc1"]
+                  type        = "batch"
+                  group "bridged" {
+                    network {
+                      mode = "bridge"
+                    }
+                    task "probe" {
+                      driver = "raw_exec"
+                      config {
+                        command = "/bin/sh"
+                        args    = ["-c", "\(probe)"]
+                      }
+                    }
+                  }
+                  group "sealed" {
+                    network {
+                      mode = "none"
+                    }
+                    task "probe" {
+                      driver = "raw_exec"
+                      config {
+                        command = "/bin/sh"
+                        args    = ["-c", "\(probe)"]
+                      }
+                    }
+                  }
+                }
+                """)
+            let allocs = try await cluster.waitForAllocations(job: "egress") {
+                $0.count == 2 && $0.allSatisfy(\.isFinished)
+            }
+            let bridged = try #require(allocs.first { $0.taskGroup == "bridged" })
+            let sealed = try #require(allocs.first { $0.taskGroup == "sealed" })
+            #expect(bridged.clientStatus == .complete, "\(ClientCluster.summary(bridged))")
+            #expect(sealed.clientStatus == .complete, "\(ClientCluster.summary(sealed))")
+
+            let bridgedLog = cluster.log(alloc: bridged.id, task: "probe")
+            #expect(bridgedLog.hasPrefix("remote-ok"), "\(bridgedLog)")
+            #expect(bridgedLog.contains(" eth0@"), "\(bridgedLog)")
+
+            let sealedLog = cluster.log(alloc: sealed.id, task: "probe")
+            #expect(sealedLog.hasPrefix("unreachable"), "\(sealedLog)")
+            let links = sealedLog.split(separator: "\n").dropFirst()
+            #expect(links.count == 1 && links.allSatisfy { $0.contains(": lo: ") }, "\(sealedLog)")
+            try await waitForTeardown(bridge, allocs: [bridged.id, sealed.id])
+        } catch {
+            await remote.remove()
+            await bridge.remove()
+            throw error
+        }
+        await remote.remove()
+        await bridge.remove()
+    }
+
+    @Test("an exec task and a raw_exec task of one group share the namespace and talk over 127.0.0.1")
+    func driversShareNamespace() async throws {
+        let bridge = await TestBridge()
+        let cluster = try ClientCluster(clientFlags: ["-enable-raw-exec"] + bridge.clientFlags)
+        defer { cluster.stopAll() }
+        do {
+            try await cluster.start()
+            try await cluster.run(
+                job: "pair",
+                """
+                job "pair" {
+                  datacenters = ["dc1"]
+                  group "pair" {
+                    network {
+                      mode = "bridge"
+                    }
+                    task "server" {
+                      driver = "exec"
+                      template {
+                        destination = "local/index.html"
+                        data        = "served-by-exec"
+                      }
+                      config {
+                        command = "/usr/bin/python3"
+                        args    = ["-m", "http.server", "8080", "--bind", "127.0.0.1", "--directory", "/local"]
+                      }
+                    }
+                    task "client" {
+                      driver = "raw_exec"
+                      config {
+                        command = "/bin/sh"
+                        args    = ["-c", "until curl -sS --max-time 2 http://127.0.0.1:8080/; do sleep 0.2; done; exec sleep 600"]
+                      }
+                    }
+                  }
+                }
+                """)
+            let running = try await cluster.waitForAllocations(job: "pair") { $0.contains(where: \.isRunning) }
+            let id = running[0].id
+            let log = try await waitForFile(
+                "\(cluster.allocRoot)/\(id)/alloc/logs/client.stdout.0", containing: "served")
+            #expect(log == "served-by-exec")
+            // The exec task's listener is inside the namespace, not on the host.
+            #expect(try await httpGetOnce("http://127.0.0.1:8080/").status != 0)
+            _ = try await cluster.ctl(["job", "stop"], ["pair"])
+            _ = try await cluster.waitForAllocations(job: "pair") { $0.allSatisfy(\.isFinished) }
+            try await waitForTeardown(bridge, allocs: [id])
+        } catch {
+            await bridge.remove()
+            throw error
+        }
+        await bridge.remove()
+    }
+
+    @Test("kill -9 of clientd: the network keeps serving, and a stop before or after the restart still removes it all")
+    func teardownAfterClientCrash() async throws {
+        let bridge = await TestBridge()
+        let cluster = try ClientCluster(clientFlags: ["-enable-raw-exec"] + bridge.clientFlags)
+        defer { cluster.stopAll() }
+        do {
+            try await cluster.start()
+            #expect(await bridge.allocationRuleCount() == 0)
+            #expect(await bridge.vethCount() == 0)
+
+            // Stopped after the restart.
+            try await cluster.run(job: "api", Self.apiJob(staticPort: 9090))
+            let first = try await cluster.waitForAllocations(job: "api") { $0.contains(where: \.isRunning) }[0].id
+            #expect(try await httpGet("http://127.0.0.1:9090/") == "\(first) 9090")
+            await cluster.killClient()
+            #expect(try await httpGet("http://127.0.0.1:9090/") == "\(first) 9090")
+            try await cluster.startClient()
+            #expect(try await httpGet("http://127.0.0.1:9090/") == "\(first) 9090")
+            #expect(await bridge.allocationRuleCount() == 4)
+            #expect(await bridge.vethCount() == 1)
+            _ = try await cluster.ctl(["job", "stop"], ["api"])
+            _ = try await cluster.waitForAllocations(job: "api") { $0.allSatisfy(\.isFinished) }
+            try await waitForTeardown(bridge, allocs: [first])
+
+            // Stopped while clientd is down: the restarted clientd learns it and tears the network down.
+            try await cluster.run(job: "api", Self.apiJob(staticPort: 9090))
+            let second = try await cluster.waitForAllocations(job: "api") { allocs in
+                allocs.contains { $0.id != first && $0.isRunning }
+            }.first { $0.id != first }!.id
+            #expect(try await httpGet("http://127.0.0.1:9090/") == "\(second) 9090")
+            await cluster.killClient()
+            let stop = try await cluster.ctl(["job", "stop"], ["-detach", "api"])
+            #expect(stop.status == 0, "\(stop.stderr)")
+            try await cluster.startClient()
+            _ = try await cluster.waitForAllocations(job: "api") { $0.allSatisfy(\.isFinished) }
+            try await waitForTeardown(bridge, allocs: [first, second])
+            #expect(await bridge.bridgeRuleCount() == 5)
+        } catch {
+            let status = try? await cluster.ctl(["job", "status"], ["api"])
+            await bridge.remove()
+            throw TestbedError("\(error)\n\(status?.stdout ?? "")\(status?.stderr ?? "")")
+        }
+        await bridge.remove()
+    }
+
     /// Waits until clientd has reported the allocation's address and returns it.
     func waitForAddress(_ cluster: ClientCluster, _ id: String) async throws -> String {
         let deadline = ContinuousClock.now + .seconds(20)

@@ -1,6 +1,5 @@
 import ClientNetwork
 import Foundation
-import Synchronization
 import TestSupport
 
 /// A bridge name and subnet of one test's own, so tests never share addresses or rules, and the means to count
@@ -34,7 +33,7 @@ struct TestBridge: Sendable {
             let listing = (try? await runCommand("/usr/sbin/iptables", ["-w", "-t", table, "-S", chain]))?.stdout
             count +=
                 (listing ?? "").split(separator: "\n").filter {
-                    $0.hasSuffix("caravan/\(name) -j MASQUERADE") || $0.hasSuffix("caravan/\(name) -j ACCEPT")
+                    FirewallRules.comment(of: String($0)) == FirewallRules.bridgeTag(name)
                 }.count
         }
         return count
@@ -46,8 +45,20 @@ struct TestBridge: Sendable {
         return listing.split(separator: "\n").count
     }
 
-    /// Removes the bridge and every rule tagged with it, whatever a failed test left.
+    /// Removes the bridge, every rule tagged with it, and the veths and namespaces of allocations still on it:
+    /// whatever a failed test (whose clientd was killed) left.
     func remove() async {
+        let ports = (try? await runCommand("/usr/sbin/ip", ["-o", "link", "show", "master", name]))?.stdout ?? ""
+        for line in ports.split(separator: "\n") {
+            let words = line.split(separator: " ").map(String.init)
+            if let index = words.firstIndex(of: "link-netns"), index + 1 < words.count {
+                _ = try? await runCommand("/usr/sbin/ip", ["netns", "delete", words[index + 1]])
+            }
+            if words.count > 1 {
+                let interface = words[1].prefix { $0 != "@" && $0 != ":" }
+                _ = try? await runCommand("/usr/sbin/ip", ["link", "delete", String(interface)])
+            }
+        }
         try? await Firewall().removeBridge(name)
         _ = try? await runCommand("/usr/sbin/ip", ["link", "delete", name])
     }
@@ -66,7 +77,6 @@ final class RemoteHost: Sendable {
     let hostInterface: String
     let hostAddress: String
     let address: String
-    private let servers = Mutex<[Process]>([])
 
     private init(tag: String, network: String, base: Int) {
         namespace = "cvremote-" + tag
@@ -121,7 +131,6 @@ final class RemoteHost: Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        servers.withLock { $0.append(process) }
     }
 
     /// `GET url` from inside the namespace.
@@ -129,11 +138,11 @@ final class RemoteHost: Sendable {
         try await httpGet(url, namespace: namespace, timeout: timeout)
     }
 
+    /// Kills whatever runs in the namespace (`ip netns exec` forks, so the servers are not our children), then
+    /// removes the namespace and its veth.
     func remove() async {
-        for server in servers.withLock({ $0 }) where server.isRunning {
-            server.terminate()
-            server.waitUntilExit()
-        }
+        let pids = (try? await runCommand("/usr/sbin/ip", ["netns", "pids", namespace]))?.stdout ?? ""
+        for pid in pids.split(separator: "\n").compactMap({ Int32($0) }) { kill(pid, SIGKILL) }
         _ = try? await runCommand("/usr/sbin/ip", ["link", "delete", hostInterface])
         _ = try? await runCommand("/usr/sbin/ip", ["netns", "delete", namespace])
     }

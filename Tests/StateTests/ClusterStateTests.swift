@@ -181,6 +181,8 @@ struct ClusterStateTests {
         _ = machine.apply(entryData: try Self.entry { $0.registerNode = .with { $0.node = node } }, index: 4)
         let stored = try #require(machine.cluster.nodes["n1"])
         #expect(stored.status == .ready && stored.schedulingEligibility == .ineligible && stored.createIndex == 1)
+        // A node that was never drained is not draining after it re-registers (a restarted clientd stays usable).
+        #expect(!stored.hasDrainStrategy)
     }
 
     @Test("client updates change only allocations of the reporting node")

@@ -10,7 +10,8 @@ public struct IPv4Address: Sendable, Hashable, Comparable, Codable, CustomString
         guard parts.count == 4 else { return nil }
         var value: UInt32 = 0
         for part in parts {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCII), let octet = UInt8(part) else {
+            guard !part.isEmpty, part.count <= 3, part.allSatisfy({ ("0"..."9").contains($0) }), let octet = UInt8(part)
+            else {
                 return nil
             }
             value = value << 8 | UInt32(octet)
@@ -49,8 +50,8 @@ public struct IPv4Subnet: Sendable, Hashable, CustomStringConvertible {
     /// host bits must be zero.
     public init?(cidr: String) {
         let parts = cidr.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let address = IPv4Address(String(parts[0])), let length = Int(parts[1]),
-            (8...30).contains(length)
+        guard parts.count == 2, let address = IPv4Address(String(parts[0])),
+            parts[1].allSatisfy({ ("0"..."9").contains($0) }), let length = Int(parts[1]), (8...30).contains(length)
         else { return nil }
         let mask = Self.mask(length)
         guard address.value & ~mask == 0 else { return nil }

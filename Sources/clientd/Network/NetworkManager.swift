@@ -29,7 +29,8 @@ public actor NetworkManager {
     private let firewall: Firewall
     private let logger: Logger
     private var records: [String: NetworkRecord]
-    private var bridgeReady = false
+    /// The bridge setup under way or done; concurrent first setups share it, a failed one is retried next time.
+    private var bridgeSetup: Task<Result<Void, NetworkError>, Never>?
     /// The last queued operation per allocation; the next one waits for it.
     private var queues: [String: Task<Void, Never>] = [:]
 
@@ -185,15 +186,31 @@ public actor NetworkManager {
 
     /// The bridge, its address, forwarding and the firewall's shared rules; checked once per clientd run.
     private func ensureBridge() async throws(NetworkError) {
-        if bridgeReady { return }
-        let config = configuration
-        try await links.ensureBridge(
-            config.bridge, gateway: config.subnet.gateway, prefixLength: config.subnet.prefixLength)
-        try LinkCommands.sysctl("net/ipv4/ip_forward", "1")
-        // Lets DNAT-ed loopback traffic (curl 127.0.0.1:<port>) leave through the bridge.
-        try LinkCommands.sysctl("net/ipv4/conf/\(config.bridge)/route_localnet", "1")
-        try await firewall.ensureBridge(config.bridge, subnet: config.subnet)
-        bridgeReady = true
+        let setup: Task<Result<Void, NetworkError>, Never>
+        if let existing = bridgeSetup {
+            setup = existing
+        } else {
+            let config = configuration
+            let links = self.links
+            let firewall = self.firewall
+            setup = Task {
+                do throws(NetworkError) {
+                    try await links.ensureBridge(
+                        config.bridge, gateway: config.subnet.gateway, prefixLength: config.subnet.prefixLength)
+                    try LinkCommands.sysctl("net/ipv4/ip_forward", "1")
+                    // Lets DNAT-ed loopback traffic (curl 127.0.0.1:<port>) leave through the bridge.
+                    try LinkCommands.sysctl("net/ipv4/conf/\(config.bridge)/route_localnet", "1")
+                    try await firewall.ensureBridge(config.bridge, subnet: config.subnet)
+                    return .success(())
+                } catch {
+                    return .failure(error)
+                }
+            }
+            bridgeSetup = setup
+        }
+        let result = await setup.value
+        if case .failure = result, bridgeSetup == setup { bridgeSetup = nil }
+        try result.get()
     }
 
     /// The lowest address no recorded network holds.

@@ -20,7 +20,12 @@ extension ClusterState {
             }
             node.createIndex = existing.createIndex
             node.schedulingEligibility = existing.schedulingEligibility
-            node.drainStrategy = existing.drainStrategy
+            // Assigning an unset message field would set it (to an empty drain): copy it only when there is one.
+            if existing.hasDrainStrategy {
+                node.drainStrategy = existing.drainStrategy
+            } else {
+                node.clearDrainStrategy()
+            }
             node.events = existing.events
         } else {
             node.createIndex = index
