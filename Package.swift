@@ -228,7 +228,8 @@ let package = Package(
         .testTarget(
             name: "ClientAgentTests",
             dependencies: [
-                "ClientAgent", "ClientDrivers", "ClientFS", "CaravanProto", "Spec", "TestSupport", swiftProtobuf,
+                "ClientAgent", "ClientDrivers", "ClientFS", "ClientNetwork", "CaravanProto", "Spec", "TestSupport",
+                swiftProtobuf,
             ],
             path: "Tests/ClientAgentTests"
         ),

@@ -1,5 +1,6 @@
 import CaravanProto
 import ClientDrivers
+import ClientNetwork
 import Foundation
 import TestSupport
 import Testing
@@ -38,6 +39,24 @@ struct ClientStateStoreTests {
         try reopened.deleteAllocation("a1")
         #expect(try reopened.allocations().isEmpty)
         #expect(try reopened.tasks(allocID: "a1").isEmpty)
+    }
+
+    @Test("network records (the IPAM state) survive reopening and can be forgotten")
+    func networkRecords() throws {
+        let root = try TemporaryDirectory.make(prefix: "caravan-client-state")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let record = NetworkRecord(
+            allocID: "a1", mode: .bridge, bridge: "caravan", address: IPv4Address("172.26.64.2"),
+            hostInterface: "cv0123456789abc", ports: [PortMapping(label: "http", hostPort: 9090, containerPort: 80)])
+        do {
+            let store = try ClientStateStore(directory: root)
+            try store.saveNetworkRecord(record)
+            try store.saveNetworkRecord(NetworkRecord(allocID: "a2", mode: .none))
+        }
+        let reopened = try ClientStateStore(directory: root)
+        #expect(try reopened.networkRecords() == [record, NetworkRecord(allocID: "a2", mode: .none)])
+        try reopened.deleteNetworkRecord(allocID: "a1")
+        #expect(try reopened.networkRecords().map(\.allocID) == ["a2"])
     }
 
     @Test("an unwritable location is a clear error naming the path")

@@ -64,7 +64,8 @@ struct ConfigFileArgumentsTests {
         let override = try write(
             "b.hcl",
             "ports {\n  client = 6000\n}\nclient {\n  enabled = true\n  servers = [\"10.0.0.1:4647\"]\n"
-                + "  host_volume \"mysql\" {\n    path = \"/opt/mysql/data\"\n    read_only = true\n  }\n}\n"
+                + "  host_volume \"mysql\" {\n    path = \"/opt/mysql/data\"\n    read_only = true\n  }\n"
+                + "  bridge_network_name = \"br-dev\"\n  bridge_network_subnet = \"10.77.0.0/24\"\n}\n"
                 + "plugin \"raw_exec\" {\n  config {\n    enabled = true\n  }\n}\n"
         )
         let arguments = try ConfigFileArguments.expand(
@@ -79,6 +80,7 @@ struct ConfigFileArgumentsTests {
         #expect(
             try options.volumes()["mysql"] == HostVolumeOption(name: "mysql", path: "/opt/mysql/data", readOnly: true))
         #expect(options.enableRawExec)
+        #expect(options.bridgeNetworkName == "br-dev" && options.bridgeNetworkSubnet == "10.77.0.0/24")
         #expect(options.agent.logLevel == .debug)
         #expect(try options.servers.addresses().map(\.description) == ["10.0.0.1:4647"])
     }

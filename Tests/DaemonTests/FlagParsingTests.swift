@@ -33,6 +33,23 @@ struct FlagParsingTests {
         }
     }
 
+    @Test("clientd: the bridge network's name and subnet are checked before anything starts")
+    func bridgeNetworkFlags() throws {
+        let defaults = try ClientOptions.parse(clientFlags).bridgeNetwork()
+        #expect(defaults.bridge == "caravan" && defaults.subnet.description == "172.26.64.0/20")
+        let custom = try ClientOptions.parse(
+            clientFlags + ["-bridge-network-name", "br-test", "-bridge-network-subnet", "10.9.0.0/24"]
+        ).bridgeNetwork()
+        #expect(custom.bridge == "br-test" && custom.subnet.capacity == 253)
+        for bad in [
+            ["-bridge-network-name", "a-name-longer-than-15"], ["-bridge-network-name", "bad name"],
+            ["-bridge-network-subnet", "10.9.0.1/24"], ["-bridge-network-subnet", "10.9.0.0/31"],
+            ["-bridge-network-subnet", "fd00::/64"],
+        ] {
+            #expect(throws: (any Error).self, "\(bad)") { try ClientOptions.parse(clientFlags + bad) }
+        }
+    }
+
     @Test("defaults match the documented ports and names")
     func defaults() throws {
         let server = try ServerOptions.parse(serverFlags)

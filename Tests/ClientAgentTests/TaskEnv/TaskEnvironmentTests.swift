@@ -91,6 +91,22 @@ struct TaskEnvironmentTests {
         #expect(env["NOMAD_HOST_PORT_admin"] == "9090")
     }
 
+    @Test("bridge mode: NOMAD_ALLOC_IP is the allocation's address; NOMAD_ALLOC_ADDR_ pairs it with the inside port")
+    func allocAddress() {
+        let allocation = fixtureAllocation()
+        let env = TaskEnvironment.build(
+            allocation: allocation, task: allocation.job.taskGroups[0].tasks[0], node: fixtureNode(), region: "global",
+            directories: .chroot, allocAddress: "172.26.64.9"
+        ).variables
+        #expect(env["NOMAD_ALLOC_IP"] == "172.26.64.9")
+        #expect(env["NOMAD_ALLOC_IP_http"] == "172.26.64.9")
+        #expect(env["NOMAD_ALLOC_ADDR_http"] == "172.26.64.9:8080")
+        #expect(env["NOMAD_HOST_ADDR_http"] == "10.0.0.7:23456")
+        // Host mode has no address of its own.
+        #expect(build()["NOMAD_ALLOC_IP"] == nil)
+        #expect(build()["NOMAD_ALLOC_ADDR_http"] == nil)
+    }
+
     @Test("IPv6 addresses are bracketed")
     func ipv6() {
         var allocation = fixtureAllocation()
