@@ -75,6 +75,15 @@ struct AllocFormatterTests {
             ])
     }
 
+    @Test("an allocation with a namespace of its own shows its address")
+    func allocAddress() {
+        var allocation = Self.allocation()
+        allocation.networkStatus.address = "172.26.64.2"
+        let text = AllocFormatter.detail(allocation, now: Fixture.now)
+        #expect(text.contains("Created             = 2h3m ago\nAlloc IP            = 172.26.64.2\n"), "\(text)")
+        #expect(!AllocFormatter.detail(Self.allocation(), now: Fixture.now).contains("Alloc IP"))
+    }
+
     @Test("the whole status: record, ports, and each task's resources and events newest first")
     func detail() {
         #expect(

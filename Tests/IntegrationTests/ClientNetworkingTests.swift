@@ -66,136 +66,115 @@ struct ClientNetworkingTests {
         "the seed's api job in bridge mode: static and dynamic ports answer on 127.0.0.1, from another machine and from the allocation itself"
     )
     func apiJobPorts() async throws {
-        let bridge = await TestBridge()
-        let remote = try await RemoteHost.create()
-        let cluster = try ClientCluster(clientFlags: ["-enable-raw-exec"] + bridge.clientFlags)
-        defer { cluster.stopAll() }
-        do {
-            try await cluster.start()
-            try await cluster.run(job: "api", Self.apiJob(staticPort: 9090))
-            let running = try await cluster.waitForAllocations(job: "api") { $0.contains(where: \.isRunning) }
-            let alloc = try await cluster.allocation(running[0].id)
-            let ports = Dictionary(
-                alloc.allocatedResources.shared.networks[0].ports.map { ($0.label, $0) },
-                uniquingKeysWith: { a, _ in a })
-            let admin = try #require(ports["admin"])
-            #expect((20000...32000).contains(admin.value))
+        try await withRemoteHost { remote in
+            try await withBridgedCluster { cluster, bridge in
+                try await cluster.start()
+                try await cluster.run(job: "api", Self.apiJob(staticPort: 9090))
+                let running = try await cluster.waitForAllocations(job: "api") { $0.contains(where: \.isRunning) }
+                let alloc = try await cluster.allocation(running[0].id)
+                let ports = Dictionary(
+                    alloc.allocatedResources.shared.networks[0].ports.map { ($0.label, $0) },
+                    uniquingKeysWith: { a, _ in a })
+                let admin = try #require(ports["admin"])
+                #expect((20000...32000).contains(admin.value))
 
-            // From this host, through loopback, as users curl.
-            #expect(try await httpGet("http://127.0.0.1:9090/") == "\(alloc.id) 9090")
-            #expect(try await httpGet("http://127.0.0.1:\(admin.value)/") == "\(alloc.id) 8081")
-            // From another machine, to the node's address on that network.
-            #expect(try await remote.get("http://\(remote.hostAddress):9090/") == "\(alloc.id) 9090")
-            #expect(try await remote.get("http://\(remote.hostAddress):\(admin.value)/") == "\(alloc.id) 8081")
-            // Hairpin: the allocation reaches its own host port through the node's address.
-            #expect(
-                try await httpGet("http://\(remote.hostAddress):9090/", namespace: alloc.id) == "\(alloc.id) 9090")
+                // From this host, through loopback, as users curl.
+                #expect(try await httpGet("http://127.0.0.1:9090/") == "\(alloc.id) 9090")
+                #expect(try await httpGet("http://127.0.0.1:\(admin.value)/") == "\(alloc.id) 8081")
+                // From another machine, to the node's address on that network.
+                #expect(try await remote.get("http://\(remote.hostAddress):9090/") == "\(alloc.id) 9090")
+                #expect(try await remote.get("http://\(remote.hostAddress):\(admin.value)/") == "\(alloc.id) 8081")
+                // Hairpin: the allocation reaches its own host port through the node's address.
+                #expect(
+                    try await httpGet("http://\(remote.hostAddress):9090/", namespace: alloc.id) == "\(alloc.id) 9090")
 
-            // The allocation's address: in the bridge subnet, reported to the servers, exported to the task.
-            let subnetPrefix = String(bridge.subnet.dropLast("0/24".count))
-            let reported = try await waitForAddress(cluster, alloc.id)
-            #expect(reported.hasPrefix(subnetPrefix), "\(reported) not in \(bridge.subnet)")
-            _ = try await waitForFile(
-                "\(cluster.allocRoot)/\(alloc.id)/alloc/logs/api.stdout.0", containing: "serving \(reported)")
-            let status = try await cluster.ctl(["alloc", "status"], [alloc.id])
-            #expect(status.stdout.contains("Alloc IP"), "\(status.stdout)")
-            #expect(status.stdout.contains(reported), "\(status.stdout)")
-            #expect(await bridge.allocationRuleCount() == 4)
-            #expect(await bridge.vethCount() == 1)
+                // The allocation's address: in the bridge subnet, reported to the servers, exported to the task.
+                let subnetPrefix = String(bridge.subnet.dropLast("0/24".count))
+                let reported = try await waitForAddress(cluster, alloc.id)
+                #expect(reported.hasPrefix(subnetPrefix), "\(reported) not in \(bridge.subnet)")
+                _ = try await waitForFile(
+                    "\(cluster.allocRoot)/\(alloc.id)/alloc/logs/api.stdout.0", containing: "serving \(reported)")
+                let status = try await cluster.ctl(["alloc", "status"], [alloc.id])
+                #expect(status.stdout.contains("Alloc IP"), "\(status.stdout)")
+                #expect(status.stdout.contains(reported), "\(status.stdout)")
+                #expect(await bridge.allocationRuleCount() == 4)
+                #expect(await bridge.vethCount() == 1)
 
-            let stop = try await cluster.ctl(["job", "stop"], ["api"])
-            #expect(stop.status == 0, "\(stop.stderr)")
-            _ = try await cluster.waitForAllocations(job: "api") { $0.allSatisfy(\.isFinished) }
-            try await waitForTeardown(bridge, allocs: [alloc.id])
-            #expect(try await httpGetOnce("http://127.0.0.1:9090/").status != 0)
-        } catch {
-            await remote.remove()
-            await bridge.remove()
-            throw error
+                let stop = try await cluster.ctl(["job", "stop"], ["api"])
+                #expect(stop.status == 0, "\(stop.stderr)")
+                _ = try await cluster.waitForAllocations(job: "api") { $0.allSatisfy(\.isFinished) }
+                try await waitForTeardown(bridge, allocs: [alloc.id])
+                #expect(try await httpGetOnce("http://127.0.0.1:9090/").status != 0)
+            }
         }
-        await remote.remove()
-        await bridge.remove()
     }
 
     @Test("egress: a bridge-mode task reaches another machine; a none-mode task has loopback only and reaches nothing")
     func egressAndNone() async throws {
-        let bridge = await TestBridge()
-        let remote = try await RemoteHost.create()
         let site = try TemporaryDirectory.make(prefix: "caravan-remote-site")
-        let cluster = try ClientCluster(clientFlags: ["-enable-raw-exec"] + bridge.clientFlags)
-        defer {
-            cluster.stopAll()
-            try? FileManager.default.removeItem(atPath: site)
-        }
-        do {
-            try remote.serve(port: 8000, body: "remote-ok", directory: site)
-            _ = try await remote.get("http://\(remote.address):8000/")
-            try await cluster.start()
-            let probe = "curl -sS --max-time 5 http://\(remote.address):8000/ || echo unreachable; ip -o link"
-            try await cluster.run(
-                job: "egress",
-                """
-                job "egress" {
-                  datacenters = ["dc1"]
-                  type        = "batch"
-                  group "bridged" {
-                    network {
-                      mode = "bridge"
-                    }
-                    task "probe" {
-                      driver = "raw_exec"
-                      config {
-                        command = "/bin/sh"
-                        args    = ["-c", "\(probe)"]
+        defer { try? FileManager.default.removeItem(atPath: site) }
+        try await withRemoteHost { remote in
+            try await withBridgedCluster { cluster, bridge in
+                try remote.serve(port: 8000, body: "remote-ok", directory: site)
+                _ = try await remote.get("http://\(remote.address):8000/")
+                try await cluster.start()
+                let probe = "curl -sS --max-time 5 http://\(remote.address):8000/ || echo unreachable; ip -o link"
+                try await cluster.run(
+                    job: "egress",
+                    """
+                    job "egress" {
+                      datacenters = ["dc1"]
+                      type        = "batch"
+                      group "bridged" {
+                        network {
+                          mode = "bridge"
+                        }
+                        task "probe" {
+                          driver = "raw_exec"
+                          config {
+                            command = "/bin/sh"
+                            args    = ["-c", "\(probe)"]
+                          }
+                        }
+                      }
+                      group "sealed" {
+                        network {
+                          mode = "none"
+                        }
+                        task "probe" {
+                          driver = "raw_exec"
+                          config {
+                            command = "/bin/sh"
+                            args    = ["-c", "\(probe)"]
+                          }
+                        }
                       }
                     }
-                  }
-                  group "sealed" {
-                    network {
-                      mode = "none"
-                    }
-                    task "probe" {
-                      driver = "raw_exec"
-                      config {
-                        command = "/bin/sh"
-                        args    = ["-c", "\(probe)"]
-                      }
-                    }
-                  }
+                    """)
+                let allocs = try await cluster.waitForAllocations(job: "egress") {
+                    $0.count == 2 && $0.allSatisfy(\.isFinished)
                 }
-                """)
-            let allocs = try await cluster.waitForAllocations(job: "egress") {
-                $0.count == 2 && $0.allSatisfy(\.isFinished)
+                let bridged = try #require(allocs.first { $0.taskGroup == "bridged" })
+                let sealed = try #require(allocs.first { $0.taskGroup == "sealed" })
+                #expect(bridged.clientStatus == .complete, "\(ClientCluster.summary(bridged))")
+                #expect(sealed.clientStatus == .complete, "\(ClientCluster.summary(sealed))")
+
+                let bridgedLog = cluster.log(alloc: bridged.id, task: "probe")
+                #expect(bridgedLog.hasPrefix("remote-ok"), "\(bridgedLog)")
+                #expect(bridgedLog.contains(" eth0@"), "\(bridgedLog)")
+
+                let sealedLog = cluster.log(alloc: sealed.id, task: "probe")
+                #expect(sealedLog.hasPrefix("unreachable"), "\(sealedLog)")
+                let links = sealedLog.split(separator: "\n").dropFirst()
+                #expect(links.count == 1 && links.allSatisfy { $0.contains(": lo: ") }, "\(sealedLog)")
+                try await waitForTeardown(bridge, allocs: [bridged.id, sealed.id])
             }
-            let bridged = try #require(allocs.first { $0.taskGroup == "bridged" })
-            let sealed = try #require(allocs.first { $0.taskGroup == "sealed" })
-            #expect(bridged.clientStatus == .complete, "\(ClientCluster.summary(bridged))")
-            #expect(sealed.clientStatus == .complete, "\(ClientCluster.summary(sealed))")
-
-            let bridgedLog = cluster.log(alloc: bridged.id, task: "probe")
-            #expect(bridgedLog.hasPrefix("remote-ok"), "\(bridgedLog)")
-            #expect(bridgedLog.contains(" eth0@"), "\(bridgedLog)")
-
-            let sealedLog = cluster.log(alloc: sealed.id, task: "probe")
-            #expect(sealedLog.hasPrefix("unreachable"), "\(sealedLog)")
-            let links = sealedLog.split(separator: "\n").dropFirst()
-            #expect(links.count == 1 && links.allSatisfy { $0.contains(": lo: ") }, "\(sealedLog)")
-            try await waitForTeardown(bridge, allocs: [bridged.id, sealed.id])
-        } catch {
-            await remote.remove()
-            await bridge.remove()
-            throw error
         }
-        await remote.remove()
-        await bridge.remove()
     }
 
     @Test("an exec task and a raw_exec task of one group share the namespace and talk over 127.0.0.1")
     func driversShareNamespace() async throws {
-        let bridge = await TestBridge()
-        let cluster = try ClientCluster(clientFlags: ["-enable-raw-exec"] + bridge.clientFlags)
-        defer { cluster.stopAll() }
-        do {
+        try await withBridgedCluster { cluster, bridge in
             try await cluster.start()
             try await cluster.run(
                 job: "pair",
@@ -237,19 +216,12 @@ struct ClientNetworkingTests {
             _ = try await cluster.ctl(["job", "stop"], ["pair"])
             _ = try await cluster.waitForAllocations(job: "pair") { $0.allSatisfy(\.isFinished) }
             try await waitForTeardown(bridge, allocs: [id])
-        } catch {
-            await bridge.remove()
-            throw error
         }
-        await bridge.remove()
     }
 
     @Test("kill -9 of clientd: the network keeps serving, and a stop before or after the restart still removes it all")
     func teardownAfterClientCrash() async throws {
-        let bridge = await TestBridge()
-        let cluster = try ClientCluster(clientFlags: ["-enable-raw-exec"] + bridge.clientFlags)
-        defer { cluster.stopAll() }
-        do {
+        try await withBridgedCluster { cluster, bridge in
             try await cluster.start()
             #expect(await bridge.allocationRuleCount() == 0)
             #expect(await bridge.vethCount() == 0)
@@ -281,12 +253,36 @@ struct ClientNetworkingTests {
             _ = try await cluster.waitForAllocations(job: "api") { $0.allSatisfy(\.isFinished) }
             try await waitForTeardown(bridge, allocs: [first, second])
             #expect(await bridge.bridgeRuleCount() == 5)
-        } catch {
-            let status = try? await cluster.ctl(["job", "status"], ["api"])
-            await bridge.remove()
-            throw TestbedError("\(error)\n\(status?.stdout ?? "")\(status?.stderr ?? "")")
         }
+    }
+
+    /// Runs `body` against a serverd and a clientd (raw_exec enabled) on a bridge of the test's own; afterwards, even
+    /// on failure, kills them and removes the bridge with whatever is left on it. A failure carries `job status`.
+    func withBridgedCluster(_ body: (ClientCluster, TestBridge) async throws -> Void) async throws {
+        let bridge = await TestBridge()
+        let cluster = try ClientCluster(clientFlags: ["-enable-raw-exec"] + bridge.clientFlags)
+        do {
+            try await body(cluster, bridge)
+        } catch {
+            let status = try? await cluster.ctl(["job", "status"], [])
+            cluster.stopAll()
+            await bridge.remove()
+            throw TestbedError("\(error)\n\(status?.stdout ?? "")")
+        }
+        cluster.stopAll()
         await bridge.remove()
+    }
+
+    /// Runs `body` with another machine to talk to, removed afterwards even on failure.
+    func withRemoteHost(_ body: (RemoteHost) async throws -> Void) async throws {
+        let remote = try await RemoteHost.create()
+        do {
+            try await body(remote)
+        } catch {
+            await remote.remove()
+            throw error
+        }
+        await remote.remove()
     }
 
     /// Waits until clientd has reported the allocation's address and returns it.
