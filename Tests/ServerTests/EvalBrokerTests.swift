@@ -108,6 +108,22 @@ struct EvalBrokerTests {
         #expect(try #require(await broker.dequeue()).eval.id == "b2")
     }
 
+    @Test("a blocked evaluation planned before the latest capacity change is retried at once (missed unblock)")
+    func missedUnblock() async throws {
+        let broker = await Self.broker()
+        await broker.unblockAll(capacityChangedAt: 5)  // a node registered at index 5, nothing was blocked yet
+        var stale = Self.eval("stale", job: "api", status: .blocked)
+        stale.snapshotIndex = 4  // planned without that node
+        await broker.enqueue(stale)
+        #expect(await broker.stats.blocked == 0)
+        #expect(try #require(await broker.dequeue()).eval.id == "stale")
+        var current = Self.eval("current", job: "web", status: .blocked)
+        current.snapshotIndex = 5  // saw the node and still could not place: waits for the next change
+        await broker.enqueue(current)
+        let stats = await broker.stats
+        #expect(stats.blocked == 1 && stats.ready == 0)
+    }
+
     @Test("an evaluation with wait_until is held until its time")
     func delayed() async throws {
         let broker = await Self.broker()

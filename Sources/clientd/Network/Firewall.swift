@@ -110,7 +110,8 @@ struct HostFileLock: Sendable {
 
     static func acquire(_ path: String) async throws(NetworkError) -> HostFileLock {
         let result: Result<HostFileLock, NetworkError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
+            // A thread of its own: flock blocks, and Dispatch's shared pool must not be held up by it.
+            Thread {
                 let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
                 guard fd >= 0 else {
                     continuation.resume(returning: .failure(NetworkError("cannot open lock \(path): errno \(errno)")))
@@ -124,7 +125,7 @@ struct HostFileLock: Sendable {
                     return
                 }
                 continuation.resume(returning: .success(HostFileLock(fd: fd)))
-            }
+            }.start()
         }
         return try result.get()
     }

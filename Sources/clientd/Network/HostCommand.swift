@@ -32,10 +32,10 @@ public struct HostCommand: Sendable {
         guard let path = locate(tool) else {
             throw NetworkError("\(tool) is not installed (looked in \(searchPath.joined(separator: ":")))")
         }
+        // Dedicated threads, not Dispatch's shared pool: a few setups in parallel would otherwise fill the pool with
+        // threads blocked on their children, and the reads those children wait for would queue behind them.
         let result: Result<Output, NetworkError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(returning: Self.runBlocking(path, arguments, input: input))
-            }
+            Thread { continuation.resume(returning: Self.runBlocking(path, arguments, input: input)) }.start()
         }
         return try result.get()
     }
@@ -92,19 +92,18 @@ public struct HostCommand: Sendable {
         if let input {
             // Written from another thread so a tool that prints a lot before reading cannot deadlock us.
             let writer = stdin.fileHandleForWriting
-            DispatchQueue.global().async {
+            Thread {
                 try? writer.write(contentsOf: Data(input.utf8))
                 try? writer.close()
-            }
+            }.start()
         }
         let errorData = Mutex(Data())
-        let drained = DispatchGroup()
-        drained.enter()
-        DispatchQueue.global().async {
+        let drained = DispatchSemaphore(value: 0)
+        Thread {
             let data = stderr.fileHandleForReading.readDataToEndOfFile()
             errorData.withLock { $0 = data }
-            drained.leave()
-        }
+            drained.signal()
+        }.start()
         let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
         drained.wait()
         process.waitUntilExit()

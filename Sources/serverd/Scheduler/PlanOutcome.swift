@@ -67,6 +67,8 @@ struct PlanOutcome {
             var blocked = derived(from: evaluation, context: context, priority: priority, now: now)
             blocked.status = .blocked
             blocked.triggeredBy = "queued-allocs"
+            // What it could not place was judged on this snapshot; capacity added after it must unblock it.
+            blocked.snapshotIndex = context.state.index
             blocked.statusDescription = "created to place remaining allocations"
             update.blockedEval = blocked.id
             if update.statusDescription.isEmpty {

@@ -39,6 +39,9 @@ public actor EvalBroker {
     /// Ids in `ready` or `waitingByJob`, so a duplicate is spotted without scanning the queues.
     private var queuedIDs: Set<String> = []
     private var blockedByJob: [String: Caravan_V1_Evaluation] = [:]
+    /// The latest index at which capacity changed. A blocked evaluation planned on an older snapshot missed that
+    /// change (a node registered while it was being planned), so it is retried at once: Nomad's missed unblock.
+    private var capacityChangedAt: UInt64 = 0
     private var delayed: [String: Caravan_V1_Evaluation] = [:]
     private var delayTimer: Task<Void, Never>?
     private var deliveries: [String: Int] = [:]
@@ -86,7 +89,12 @@ public actor EvalBroker {
         case .blocked:
             let key = Self.jobKey(eval)
             let older = blockedByJob[key]
-            blockedByJob[key] = eval
+            if eval.snapshotIndex < capacityChangedAt {
+                blockedByJob[key] = nil
+                if !isKnown(eval.id) { makeReady(eval) }
+            } else {
+                blockedByJob[key] = eval
+            }
             return older.flatMap { $0.id == eval.id ? nil : $0 }
         case .pending:
             guard !isKnown(eval.id) else { return nil }
@@ -102,8 +110,9 @@ public actor EvalBroker {
         }
     }
 
-    /// Moves every blocked evaluation back to the queue: capacity changed, they may place now.
-    public func unblockAll() {
+    /// Moves every blocked evaluation back to the queue: capacity changed (at `index`), they may place now.
+    public func unblockAll(capacityChangedAt index: UInt64 = 0) {
+        capacityChangedAt = max(capacityChangedAt, index)
         guard enabled, !blockedByJob.isEmpty else { return }
         let blocked = blockedByJob.values.sorted { $0.createIndex < $1.createIndex }
         blockedByJob.removeAll()

@@ -143,7 +143,7 @@ public final class LeaderDuties: Service, Sendable {
                     await cancelSuperseded(superseded, by: eval)
                 }
             }
-            if change.capacityChanged { await broker.unblockAll() }
+            if change.capacityChanged { await broker.unblockAll(capacityChangedAt: change.index) }
         }
     }
 
