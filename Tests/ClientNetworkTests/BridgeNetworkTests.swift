@@ -49,6 +49,24 @@ struct NamespaceNetworkTests {
         }
     }
 
+    @Test("UDP is forwarded like TCP: a datagram to the host port reaches the allocation and the reply comes back")
+    func udpForwarding() async throws {
+        try await NetworkBed.with(remote: true) { bed in
+            let manager = try bed.manager()
+            let id = bed.newAllocID()
+            let hostPort = NetworkBed.newHostPort()
+            _ = try await manager.setUp(
+                NetworkRequest(
+                    allocID: id, mode: .bridge,
+                    ports: [PortMapping(label: "dns", hostPort: hostPort, containerPort: 8053)]))
+            let token = "udp-" + HostTools.randomHex(8)
+            try await bed.startServer(namespace: id, port: 8053, token: token, udp: true)
+            let remote = try bed.remote
+            #expect(
+                await HostTools.exchangeUDP(host: remote.hostAddress, port: hostPort, from: remote.namespace) == token)
+        }
+    }
+
     @Test("egress: a bridge allocation reaches another machine; a none allocation has loopback only")
     func egress() async throws {
         try await NetworkBed.with(remote: true) { bed in

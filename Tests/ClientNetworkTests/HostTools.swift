@@ -61,6 +61,21 @@ enum HostTools {
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Sends one UDP datagram to `host:port` from inside `namespace` and returns the reply, or nil on timeout.
+    static func exchangeUDP(host: String, port: Int32, from namespace: String) async -> String? {
+        let client = """
+            import socket, sys
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.settimeout(5)
+            s.sendto(b"ping", (sys.argv[1], int(sys.argv[2])))
+            print(s.recvfrom(200)[0].decode())
+            """
+        let result = try? await runCommand(
+            path("ip"), ["netns", "exec", namespace, python, "-c", client, host, String(port)])
+        guard let result, result.status == 0 else { return nil }
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// The lines of `iptables -t nat -S CARAVAN-DNAT` tagged for one allocation.
     static func dnatLines(bridge: String, allocID: String) async throws -> [String] {
         let listing = try await output("iptables", ["-w", "-t", "nat", "-S", FirewallRules.dnatChain])

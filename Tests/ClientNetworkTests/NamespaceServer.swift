@@ -6,6 +6,17 @@ import Testing
 final class NamespaceServer: Sendable {
     private let process: Process
 
+    /// Answers each datagram with the token, for UDP forwarding.
+    private static let udpScript = """
+        import socket, sys
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("0.0.0.0", int(sys.argv[1])))
+        print("listening", flush=True)
+        while True:
+            _, sender = s.recvfrom(200)
+            s.sendto(sys.argv[2].encode(), sender)
+        """
+
     private static let script = """
         import socket, sys
         s = socket.socket()
@@ -20,11 +31,12 @@ final class NamespaceServer: Sendable {
         """
 
     /// Starts the server and returns once it listens (it says so on stdout).
-    init(namespace: String, port: Int, token: String) async throws {
+    init(namespace: String, port: Int, token: String, udp: Bool = false) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: HostTools.path("ip"))
         process.arguments = [
-            "netns", "exec", namespace, HostTools.python, "-u", "-c", Self.script, String(port), token,
+            "netns", "exec", namespace, HostTools.python, "-u", "-c", udp ? Self.udpScript : Self.script, String(port),
+            token,
         ]
         let stdout = Pipe()
         process.standardOutput = stdout

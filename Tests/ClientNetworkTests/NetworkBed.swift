@@ -88,8 +88,8 @@ final class NetworkBed: Sendable {
     func address(_ offset: UInt32) -> IPv4Address { IPv4Address(subnet.network.value + offset) }
 
     /// Starts a token server in `namespace`, stopped at cleanup.
-    func startServer(namespace: String, port: Int, token: String) async throws {
-        let server = try await NamespaceServer(namespace: namespace, port: port, token: token)
+    func startServer(namespace: String, port: Int, token: String, udp: Bool = false) async throws {
+        let server = try await NamespaceServer(namespace: namespace, port: port, token: token, udp: udp)
         servers.withLock { $0.append(server) }
     }
 

@@ -185,3 +185,22 @@ struct InterfaceNameTests {
         }
     }
 }
+
+@Suite("resolv.conf from a dns block")
+struct ResolvConfTests {
+    @Test("servers, searches and options become resolv.conf lines; an empty block writes nothing")
+    func render() {
+        #expect(
+            ResolvConf.render(servers: ["10.0.0.2", "1.1.1.1"], searches: ["a.test", "b.test"], options: ["ndots:2"])
+                == """
+                # Written by Caravan from the group's network dns block.
+                nameserver 10.0.0.2
+                nameserver 1.1.1.1
+                search a.test b.test
+                options ndots:2
+
+                """)
+        #expect(ResolvConf.render(servers: [], searches: [], options: []) == nil)
+        #expect(ResolvConf.render(servers: [], searches: ["x"], options: [])?.hasSuffix("search x\n") == true)
+    }
+}

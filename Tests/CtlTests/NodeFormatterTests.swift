@@ -58,20 +58,28 @@ struct NodeFormatterTests {
         let text = NodeFormatter.detail(node, allocations: allocations, now: Fixture.now)
         #expect(
             text == """
-                ID           = a1b2c3d4
-                Name         = client-1
-                Class        = <none>
-                DC           = dc1
-                Drain        = false
-                Eligibility  = eligible
-                Status       = ready
-                Host Volumes = certs,mysql
-                Drivers      = exec
+                ID            = a1b2c3d4
+                Name          = client-1
+                Class         = <none>
+                DC            = dc1
+                Drain         = false
+                Eligibility   = eligible
+                Status        = ready
+                Host Volumes  = certs,mysql
+                Drivers       = exec
+                Network Modes = host
 
                 Allocations
                 ID        Job ID  Task Group  Version  Desired  Status   Created
                 0f1e2d3c  web     web         3        run      running  30s ago
                 """)
+        var bridged = node
+        bridged.networkModes = ["host", "bridge", "none"]
+        bridged.bridge = .with {
+            $0.name = "caravan"; $0.subnet = "172.26.64.0/20"
+        }
+        let bridgedText = NodeFormatter.detail(bridged, allocations: [], now: Fixture.now)
+        #expect(bridgedText.contains("Network Modes = host,bridge,none\nBridge        = caravan 172.26.64.0/20\n"))
         let verbose = NodeFormatter.detail(node, allocations: [], now: Fixture.now, verbose: true)
         #expect(verbose.contains("Attributes\nkernel.name = linux"))
         #expect(verbose.contains("No allocations placed"))

@@ -219,6 +219,47 @@ struct ClientNetworkingTests {
         }
     }
 
+    @Test("a group's dns block becomes the resolv.conf of its exec tasks in bridge mode")
+    func dnsBlock() async throws {
+        try await withBridgedCluster { cluster, bridge in
+            try await cluster.start()
+            try await cluster.run(
+                job: "dns",
+                """
+                job "dns" {
+                  datacenters = ["dc1"]
+                  type        = "batch"
+                  group "dns" {
+                    network {
+                      mode = "bridge"
+                      dns {
+                        servers  = ["10.53.0.1", "10.53.0.2"]
+                        searches = ["service.caravan"]
+                        options  = ["ndots:2"]
+                      }
+                    }
+                    task "show" {
+                      driver = "exec"
+                      config {
+                        command = "/bin/cat"
+                        args    = ["/etc/resolv.conf"]
+                      }
+                    }
+                  }
+                }
+                """)
+            let allocs = try await cluster.waitForAllocations(job: "dns") { $0.contains(where: \.isFinished) }
+            let alloc = try #require(allocs.first)
+            #expect(alloc.clientStatus == .complete, "\(ClientCluster.summary(alloc))")
+            let shown = cluster.log(alloc: alloc.id, task: "show")
+            #expect(
+                shown.hasSuffix(
+                    "nameserver 10.53.0.1\nnameserver 10.53.0.2\nsearch service.caravan\noptions ndots:2\n"),
+                "\(shown)")
+            try await waitForTeardown(bridge, allocs: [alloc.id])
+        }
+    }
+
     @Test("kill -9 of clientd: the network keeps serving, and a stop before or after the restart still removes it all")
     func teardownAfterClientCrash() async throws {
         try await withBridgedCluster { cluster, bridge in

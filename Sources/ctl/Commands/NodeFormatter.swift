@@ -20,22 +20,23 @@ enum NodeFormatter {
         _ node: Caravan_V1_Node, allocations: [Caravan_V1_AllocationListStub], now: Date, verbose: Bool = false
     ) -> String {
         let drivers = node.drivers.filter { $0.value.detected && $0.value.healthy }.keys.sorted()
-        var sections = [
-            KeyValueTable.render([
-                ("ID", DisplayText.shortID(node.id, verbose: verbose)),
-                ("Name", node.name),
-                ("Class", className(node.nodeClass)),
-                ("DC", node.datacenter),
-                ("Drain", "\(node.hasDrainStrategy)"),
-                ("Eligibility", StatusNames.eligibility(node.schedulingEligibility)),
-                ("Status", StatusNames.node(node.status)),
-                (
-                    "Host Volumes",
-                    node.hostVolumes.isEmpty ? "<none>" : node.hostVolumes.keys.sorted().joined(separator: ",")
-                ),
-                ("Drivers", drivers.isEmpty ? "<none>" : drivers.joined(separator: ",")),
-            ])
+        var rows = [
+            ("ID", DisplayText.shortID(node.id, verbose: verbose)),
+            ("Name", node.name),
+            ("Class", className(node.nodeClass)),
+            ("DC", node.datacenter),
+            ("Drain", "\(node.hasDrainStrategy)"),
+            ("Eligibility", StatusNames.eligibility(node.schedulingEligibility)),
+            ("Status", StatusNames.node(node.status)),
+            (
+                "Host Volumes",
+                node.hostVolumes.isEmpty ? "<none>" : node.hostVolumes.keys.sorted().joined(separator: ",")
+            ),
+            ("Drivers", drivers.isEmpty ? "<none>" : drivers.joined(separator: ",")),
+            ("Network Modes", node.networkModes.isEmpty ? "host" : node.networkModes.joined(separator: ",")),
         ]
+        if !node.bridge.name.isEmpty { rows.append(("Bridge", "\(node.bridge.name) \(node.bridge.subnet)")) }
+        var sections = [KeyValueTable.render(rows)]
         if verbose, !node.attributes.isEmpty {
             sections.append("Attributes\n" + KeyValueTable.render(node.attributes.sorted { $0.key < $1.key }))
         }

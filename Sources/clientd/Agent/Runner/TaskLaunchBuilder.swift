@@ -53,7 +53,7 @@ struct TaskLaunchBuilder: Sendable {
             logMaxFileSizeBytes: Int64(logs.maxFileSizeMb > 0 ? logs.maxFileSizeMb : 10) * 1024 * 1024,
             user: task.user.isEmpty ? (isChrooted ? "nobody" : nil) : task.user,
             cpuMHz: limits.cpuMHz, memoryMB: limits.memoryMB, memoryMaxMB: limits.memoryMaxMB,
-            mounts: try mounts(interpolate: environment.interpolator),
+            mounts: try mounts(interpolate: environment.interpolator) + resolvConfMount(),
             networkNamespacePath: network?.namespacePath)
     }
 
@@ -67,6 +67,22 @@ struct TaskLaunchBuilder: Sendable {
             if template.envvars { variables.merge(rendered.environment ?? [:]) { $1 } }
         }
         return variables
+    }
+
+    /// With a namespace of its own and a `dns` block, the allocation's resolv.conf (written next to its task dirs)
+    /// over the chroot's /etc/resolv.conf. raw_exec tasks share the host's files, so they keep the host's.
+    private func resolvConfMount() throws -> [TaskMount] {
+        guard network != nil, isChrooted,
+            let dns = allocation.job.taskGroups.first(where: { $0.name == allocation.taskGroup })?.networks.first?.dns,
+            let text = ResolvConf.render(servers: dns.servers, searches: dns.searches, options: dns.options)
+        else { return [] }
+        let path = dir.path + "/resolv.conf"
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw TaskSetupError("cannot write \(path): \(error.localizedDescription)")
+        }
+        return [TaskMount(hostPath: path, destination: "/etc/resolv.conf", readOnly: true)]
     }
 
     /// The group's host volumes the task mounts, resolved to this node's paths. Read-only when the group's
