@@ -149,6 +149,14 @@ public nonisolated struct Caravan_V1_StateCommand: @unchecked Sendable {
     set {_uniqueStorage()._command = .stopAlloc(newValue)}
   }
 
+  public var periodicLaunch: Caravan_V1_PeriodicLaunchCommand {
+    get {
+      if case .periodicLaunch(let v)? = _storage._command {return v}
+      return Caravan_V1_PeriodicLaunchCommand()
+    }
+    set {_uniqueStorage()._command = .periodicLaunch(newValue)}
+  }
+
   /// Set by the proposer when a server that does not know this command may skip it without diverging (a
   /// cache hint, say). A command that is not ignorable and unknown stops the server from applying further.
   public var ignorable: Bool {
@@ -172,6 +180,7 @@ public nonisolated struct Caravan_V1_StateCommand: @unchecked Sendable {
     case updateNodeEligibility(Caravan_V1_UpdateNodeEligibilityCommand)
     case clientAllocUpdates(Caravan_V1_ClientAllocUpdatesCommand)
     case stopAlloc(Caravan_V1_StopAllocCommand)
+    case periodicLaunch(Caravan_V1_PeriodicLaunchCommand)
 
   }
 
@@ -285,9 +294,90 @@ public nonisolated struct Caravan_V1_StateSnapshot: Sendable {
   /// Index at which each table last changed, by table name.
   public var tableIndexes: Dictionary<String,UInt64> = [:]
 
+  /// The last scheduled launch of each periodic job.
+  public var periodicLaunches: [Caravan_V1_PeriodicLaunch] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+}
+
+/// The last tick a periodic job was launched (or skipped) for: a new leader resumes after it, so no tick is
+/// launched twice and a tick missed during the election is launched once.
+public nonisolated struct Caravan_V1_PeriodicLaunch: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var namespace: String = String()
+
+  public var jobID: String = String()
+
+  public var launch: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_launch ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_launch = newValue}
+  }
+  /// Returns true if `launch` has been explicitly set.
+  public var hasLaunch: Bool {self._launch != nil}
+  /// Clears the value of `launch`. Subsequent reads from it will return its default value.
+  public mutating func clearLaunch() {self._launch = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _launch: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// A periodic job's tick: its child job (id "<parent>/periodic-<unix seconds>") with the evaluation that
+/// schedules it, or no child when prohibit_overlap skipped the tick. Refused unless `launch` is later than the
+/// parent's recorded last launch; a forced launch (`ctl job periodic force`) is never refused and does not move
+/// the schedule.
+public nonisolated struct Caravan_V1_PeriodicLaunchCommand: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var namespace: String = String()
+
+  public var parentID: String = String()
+
+  public var launch: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_launch ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_launch = newValue}
+  }
+  /// Returns true if `launch` has been explicitly set.
+  public var hasLaunch: Bool {self._launch != nil}
+  /// Clears the value of `launch`. Subsequent reads from it will return its default value.
+  public mutating func clearLaunch() {self._launch = nil}
+
+  public var child: Caravan_V1_Job {
+    get {_child ?? Caravan_V1_Job()}
+    set {_child = newValue}
+  }
+  /// Returns true if `child` has been explicitly set.
+  public var hasChild: Bool {self._child != nil}
+  /// Clears the value of `child`. Subsequent reads from it will return its default value.
+  public mutating func clearChild() {self._child = nil}
+
+  public var eval: Caravan_V1_Evaluation {
+    get {_eval ?? Caravan_V1_Evaluation()}
+    set {_eval = newValue}
+  }
+  /// Returns true if `eval` has been explicitly set.
+  public var hasEval: Bool {self._eval != nil}
+  /// Clears the value of `eval`. Subsequent reads from it will return its default value.
+  public mutating func clearEval() {self._eval = nil}
+
+  public var forced: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _launch: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _child: Caravan_V1_Job? = nil
+  fileprivate var _eval: Caravan_V1_Evaluation? = nil
 }
 
 /// A job submitted (`ctl job run`), with the evaluation that schedules it.
@@ -496,7 +586,7 @@ fileprivate nonisolated let _protobuf_package = "caravan.v1"
 
 nonisolated extension Caravan_V1_StateCommand: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StateCommand"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}proposed_at\0\u{1}ignorable\0\u{4}\u{7}put_variable\0\u{3}delete_variable\0\u{3}restore_snapshot\0\u{4}\u{8}register_job\0\u{3}deregister_job\0\u{3}upsert_evals\0\u{3}apply_plan\0\u{3}register_node\0\u{3}update_node_status\0\u{3}update_node_eligibility\0\u{3}client_alloc_updates\0\u{3}stop_alloc\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}proposed_at\0\u{1}ignorable\0\u{4}\u{7}put_variable\0\u{3}delete_variable\0\u{3}restore_snapshot\0\u{4}\u{8}register_job\0\u{3}deregister_job\0\u{3}upsert_evals\0\u{3}apply_plan\0\u{3}register_node\0\u{3}update_node_status\0\u{3}update_node_eligibility\0\u{3}client_alloc_updates\0\u{3}stop_alloc\0\u{3}periodic_launch\0")
 
   fileprivate class _StorageClass {
     var _version: UInt32 = 0
@@ -689,6 +779,19 @@ nonisolated extension Caravan_V1_StateCommand: SwiftProtobuf.Message, SwiftProto
             _storage._command = .stopAlloc(v)
           }
         }()
+        case 29: try {
+          var v: Caravan_V1_PeriodicLaunchCommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .periodicLaunch(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .periodicLaunch(v)
+          }
+        }()
         default: break
         }
       }
@@ -758,6 +861,10 @@ nonisolated extension Caravan_V1_StateCommand: SwiftProtobuf.Message, SwiftProto
       case .stopAlloc?: try {
         guard case .stopAlloc(let v)? = _storage._command else { preconditionFailure() }
         try visitor.visitSingularMessageField(value: v, fieldNumber: 28)
+      }()
+      case .periodicLaunch?: try {
+        guard case .periodicLaunch(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 29)
       }()
       case nil: break
       }
@@ -933,7 +1040,7 @@ nonisolated extension Caravan_V1_StateCommandError: SwiftProtobuf.Message, Swift
 
 nonisolated extension Caravan_V1_StateSnapshot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StateSnapshot"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{1}variables\0\u{3}job_versions\0\u{1}evaluations\0\u{1}allocations\0\u{1}nodes\0\u{3}table_indexes\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{1}variables\0\u{3}job_versions\0\u{1}evaluations\0\u{1}allocations\0\u{1}nodes\0\u{3}table_indexes\0\u{3}periodic_launches\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -948,6 +1055,7 @@ nonisolated extension Caravan_V1_StateSnapshot: SwiftProtobuf.Message, SwiftProt
       case 5: try { try decoder.decodeRepeatedMessageField(value: &self.allocations) }()
       case 6: try { try decoder.decodeRepeatedMessageField(value: &self.nodes) }()
       case 7: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: &self.tableIndexes) }()
+      case 8: try { try decoder.decodeRepeatedMessageField(value: &self.periodicLaunches) }()
       default: break
       }
     }
@@ -975,6 +1083,9 @@ nonisolated extension Caravan_V1_StateSnapshot: SwiftProtobuf.Message, SwiftProt
     if !self.tableIndexes.isEmpty {
       try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: self.tableIndexes, fieldNumber: 7)
     }
+    if !self.periodicLaunches.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.periodicLaunches, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -986,6 +1097,110 @@ nonisolated extension Caravan_V1_StateSnapshot: SwiftProtobuf.Message, SwiftProt
     if lhs.allocations != rhs.allocations {return false}
     if lhs.nodes != rhs.nodes {return false}
     if lhs.tableIndexes != rhs.tableIndexes {return false}
+    if lhs.periodicLaunches != rhs.periodicLaunches {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Caravan_V1_PeriodicLaunch: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PeriodicLaunch"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}namespace\0\u{3}job_id\0\u{1}launch\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.namespace) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.jobID) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._launch) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.namespace.isEmpty {
+      try visitor.visitSingularStringField(value: self.namespace, fieldNumber: 1)
+    }
+    if !self.jobID.isEmpty {
+      try visitor.visitSingularStringField(value: self.jobID, fieldNumber: 2)
+    }
+    try { if let v = self._launch {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Caravan_V1_PeriodicLaunch, rhs: Caravan_V1_PeriodicLaunch) -> Bool {
+    if lhs.namespace != rhs.namespace {return false}
+    if lhs.jobID != rhs.jobID {return false}
+    if lhs._launch != rhs._launch {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Caravan_V1_PeriodicLaunchCommand: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PeriodicLaunchCommand"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}namespace\0\u{3}parent_id\0\u{1}launch\0\u{1}child\0\u{1}eval\0\u{1}forced\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.namespace) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.parentID) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._launch) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._child) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._eval) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.forced) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.namespace.isEmpty {
+      try visitor.visitSingularStringField(value: self.namespace, fieldNumber: 1)
+    }
+    if !self.parentID.isEmpty {
+      try visitor.visitSingularStringField(value: self.parentID, fieldNumber: 2)
+    }
+    try { if let v = self._launch {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._child {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._eval {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    if self.forced != false {
+      try visitor.visitSingularBoolField(value: self.forced, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Caravan_V1_PeriodicLaunchCommand, rhs: Caravan_V1_PeriodicLaunchCommand) -> Bool {
+    if lhs.namespace != rhs.namespace {return false}
+    if lhs.parentID != rhs.parentID {return false}
+    if lhs._launch != rhs._launch {return false}
+    if lhs._child != rhs._child {return false}
+    if lhs._eval != rhs._eval {return false}
+    if lhs.forced != rhs.forced {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -10,7 +10,8 @@ public struct JobCommand: AsyncParsableCommand {
         abstract: "Submit, plan, stop, inspect and validate jobs.",
         subcommands: [
             JobRunCommand.self, JobPlanCommand.self, JobStopCommand.self, JobStatusCommand.self,
-            JobInspectCommand.self, JobValidateCommand.self,
+            JobInspectCommand.self, JobValidateCommand.self, JobPeriodicCommand.self,
+            JobDispatchCommand.self,
         ]
     )
 

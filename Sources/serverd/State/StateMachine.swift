@@ -162,6 +162,13 @@ public final class StateMachine {
         case .clientAllocUpdates(let updates)?:
             cluster.applyClientUpdates(updates, index: index, time: command.proposedAt)
             return .applied
+        case .periodicLaunch(let launch)?:
+            guard let child = try cluster.launchPeriodic(launch, index: index, time: command.proposedAt) else {
+                return .applied
+            }
+            var result = Caravan_V1_StateCommandResult()
+            result.job = child
+            return result
         case .stopAlloc(let stop)?:
             try cluster.stopAlloc(stop, index: index, time: command.proposedAt)
             return .applied

@@ -6,8 +6,9 @@ import Foundation
 import TaskExecutor
 
 /// Turns a task of an allocation into what its driver launches: the environment Nomad jobs expect, the
-/// interpolated driver config, rendered templates, host-volume mounts and resource limits. Runs before every
-/// start, so a restart picks up a changed template input; any problem is a setup failure with the reason.
+/// interpolated driver config, the dispatch payload, rendered templates, host-volume mounts and resource limits.
+/// Runs before every start, so a restart picks up a changed template input; any problem is a setup failure with
+/// the reason.
 struct TaskLaunchBuilder: Sendable {
     let allocation: Caravan_V1_Allocation
     let task: Caravan_V1_Task
@@ -35,6 +36,7 @@ struct TaskLaunchBuilder: Sendable {
         var environment = TaskEnvironment.build(
             allocation: allocation, task: task, node: node, region: region, directories: directories,
             hostEnvironment: host, allocAddress: allocAddress)
+        try DispatchPayloadFile.write(allocation.job.payload, for: task, taskDir: taskDir)
         let templateEnvironment = try renderTemplates(taskDir: taskDir, environment: environment.variables)
         if !templateEnvironment.isEmpty {
             environment = TaskEnvironment.build(

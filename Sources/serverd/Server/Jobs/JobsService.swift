@@ -191,18 +191,45 @@ public struct JobsService: Caravan_V1_Jobs.SimpleServiceProtocol {
         return response
     }
 
-    // Deployments, periodic and parameterized jobs, scaling and stability belong to the job-lifecycle issue.
+    // Deployments, reverts, scaling and stability belong to the job-lifecycle issue (deployments part).
     public func revert(request: Caravan_V1_RevertJobRequest, context: ServerContext) async throws
         -> Caravan_V1_RevertJobResponse
     { throw Self.notYet("revert") }
 
     public func dispatch(request: Caravan_V1_DispatchJobRequest, context: ServerContext) async throws
         -> Caravan_V1_DispatchJobResponse
-    { throw Self.notYet("dispatch") }
+    { try await dispatchChild(request) }
 
+    /// `ctl job periodic force`: launches a child now, outside the schedule (which it does not move).
     public func forcePeriodic(request: Caravan_V1_ForcePeriodicJobRequest, context: ServerContext) async throws
         -> Caravan_V1_ForcePeriodicJobResponse
-    { throw Self.notYet("periodic force") }
+    {
+        let namespace = ClusterQueries.namespace(request.namespace)
+        let jobID = request.jobID
+        let (job, _) = try await queries.read(Caravan_V1_QueryOptions(), tables: [.jobs]) { view in
+            view.cluster.job(namespace: namespace, id: jobID)
+        }
+        guard let job else { throw CaravanError.notFound("job \"\(jobID)\" is not registered") }
+        guard job.hasPeriodic else { throw CaravanError(.failedPrecondition, "job \"\(jobID)\" is not periodic") }
+        guard !job.stop else { throw CaravanError(.failedPrecondition, "job \"\(jobID)\" is stopped") }
+        let time = now()
+        let (child, eval) = PeriodicChild.make(parent: job, tick: time, at: time)
+        var command = StateCommands.envelope(at: time)
+        command.periodicLaunch = Caravan_V1_PeriodicLaunchCommand.with {
+            $0.namespace = namespace
+            $0.parentID = jobID
+            $0.launch = .init(date: time)
+            $0.child = child
+            $0.eval = eval
+            $0.forced = true
+        }
+        let applied = try await queries.propose(command)
+        var response = Caravan_V1_ForcePeriodicJobResponse()
+        response.dispatchedJobID = child.id
+        response.evalID = eval.id
+        response.meta = ClusterQueries.writeMeta(applied.index)
+        return response
+    }
 
     public func deployments(request: Caravan_V1_ListJobDeploymentsRequest, context: ServerContext) async throws
         -> Caravan_V1_ListJobDeploymentsResponse

@@ -13,6 +13,7 @@ public enum EvalFactory {
         case allocStop = "alloc-stop"
         case allocFailure = "alloc-failure"
         case maxPlanAttempts = "max-plan-attempts"
+        case periodicJob = "periodic-job"
     }
 
     /// The scheduler that handles a job type, by the name the scheduler dispatches on.

@@ -6,7 +6,7 @@ import ServiceLifecycle
 import State
 
 /// What only the leader does, started when this server wins an election and stopped when it loses: the eval
-/// broker, the scheduler workers, the plan applier and the heartbeat timers.
+/// broker, the scheduler workers, the plan applier, the heartbeat timers and the periodic launcher.
 ///
 /// Before starting, a new leader waits until it has applied everything committed before its term, then
 /// rebuilds the broker from the replicated evaluations, so nothing a previous leader accepted is lost and
@@ -116,6 +116,9 @@ public final class LeaderDuties: Service, Sendable {
                 }
                 group.addTask { await self.follow(changes, after: after) }
                 group.addTask { await self.judgeHeartbeats() }
+                group.addTask {
+                    await PeriodicLauncher(cluster: self.cluster, logger: self.logger, now: { Date() }).run()
+                }
                 // Returns when leadership is lost (this task is cancelled and the change feed ends).
                 await group.next()
                 group.cancelAll()

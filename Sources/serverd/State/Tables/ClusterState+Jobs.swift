@@ -61,6 +61,7 @@ extension ClusterState {
         }
         if command.purge {
             jobs[key] = nil
+            periodicLaunches[key] = nil
         } else if !existing.current.stop {
             var job = existing.current
             job.stop = true

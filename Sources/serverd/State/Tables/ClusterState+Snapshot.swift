@@ -9,6 +9,15 @@ extension ClusterState {
         snapshot.allocations = allocs.sortedKeys.compactMap { allocs[$0] }
         snapshot.nodes = nodes.sortedKeys.compactMap { nodes[$0] }
         snapshot.tableIndexes = Dictionary(uniqueKeysWithValues: tableIndexes.map { ($0.key.rawValue, $0.value) })
+        snapshot.periodicLaunches = periodicLaunches.keys.sorted().compactMap { key in
+            guard let launch = periodicLaunches[key] else { return nil }
+            let parts = key.split(separator: "\u{0}", maxSplits: 1).map(String.init)
+            return Caravan_V1_PeriodicLaunch.with {
+                $0.namespace = parts.first ?? "default"
+                $0.jobID = parts.count > 1 ? parts[1] : ""
+                $0.launch = launch
+            }
+        }
     }
 
     /// Rebuilds the tables and their indexes from a snapshot; throws DATA_LOSS on contradictions (an allocation
@@ -43,6 +52,9 @@ extension ClusterState {
         for node in snapshot.nodes {
             guard !node.id.isEmpty else { throw CaravanError(.dataLoss, "snapshot holds a node without an id") }
             storeNode(node)
+        }
+        for launch in snapshot.periodicLaunches {
+            periodicLaunches[Self.jobKey(namespace: launch.namespace, id: launch.jobID)] = launch.launch
         }
         for (name, index) in snapshot.tableIndexes {
             if let table = StateTable(rawValue: name) { tableIndexes[table] = index }

@@ -1,5 +1,6 @@
 import CaravanProto
 import Scheduler
+import SwiftProtobuf
 
 /// The orchestrator's tables: jobs (with their versions), evaluations, allocations and nodes, with the indexes
 /// the scheduler and the watches need.
@@ -26,6 +27,8 @@ public struct ClusterState: Sendable {
     var evalsByJob = ShardedTable<Set<String>>()
     var allocsByNode = ShardedTable<Set<String>>()
     var allocsByJob = ShardedTable<Set<String>>()
+    /// The last tick each periodic job was launched for, by job key, so no tick launches twice.
+    var periodicLaunches: [String: Google_Protobuf_Timestamp] = [:]
     /// The Raft index at which each table last changed, for blocking queries (`min_index`).
     public internal(set) var tableIndexes: [StateTable: UInt64] = [:]
     /// What the entry being applied changed; drained by the state machine after each entry, never snapshotted.
