@@ -104,4 +104,14 @@ struct JobPlanFormatterTests {
         #expect(
             JobPlanFormatter.diffLines(jobID: "web", plan: plan) == ["Job: \"web\"", "Task Group: \"web\" (3 ignore)"])
     }
+
+    @Test("a periodic job's plan says when the next child would launch")
+    func periodicLaunch() {
+        let plan = Caravan_V1_PlanJobResponse.with {
+            $0.nextPeriodicLaunch = .init(seconds: 1_700_000_040)
+        }
+        let text = JobPlanFormatter.render(jobID: "report", file: "report.hcl", plan: plan)
+        #expect(text.contains("- If submitted now, next periodic launch would be at 2023-11-14T22:14:00Z"), "\(text)")
+        #expect(!JobPlanFormatter.render(jobID: "web", file: "web.hcl", plan: .init()).contains("periodic"))
+    }
 }

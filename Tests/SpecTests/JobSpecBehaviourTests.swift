@@ -138,8 +138,24 @@ struct JobSpecBehaviourTests {
         #expect(!disabled.periodic.enabled)
         #expect(
             errors(job(type: "batch", top: "periodic {\n cron = \"every day\"\n}")) == [
-                "job.hcl:4:9: invalid cron expression \"every day\": expected 5 to 7 fields (minute hour "
-                    + "day-of-month month day-of-week) or a descriptor such as \"@daily\""
+                "job.hcl:4:9: invalid cron expression \"every day\": expected 5 fields (minute hour day-of-month "
+                    + "month day-of-week), 6 (those and a year) or 7 (a second, those and a year), or a descriptor "
+                    + "such as \"@daily\", but found 2 fields"
+            ])
+        #expect(
+            errors(job(type: "batch", top: "periodic {\n crons = [\"@daily\", \"61 * * * *\"]\n}")) == [
+                "job.hcl:4:10: invalid cron expression \"61 * * * *\": minute field \"61\": 61 is out of range 0-59"
+            ])
+    }
+
+    @Test("periodic: time_zone must be a zone the system knows")
+    func periodicTimeZone() throws {
+        let decoded = try decode(
+            job(type: "batch", top: "periodic {\n cron = \"@daily\"\n time_zone = \"America/New_York\"\n}"))
+        #expect(decoded.periodic.timeZone == "America/New_York")
+        #expect(
+            errors(job(type: "batch", top: "periodic {\n cron = \"@daily\"\n time_zone = \"Mars/Olympus\"\n}")) == [
+                "job.hcl:5:14: unknown time_zone \"Mars/Olympus\""
             ])
     }
 

@@ -90,20 +90,25 @@ public final class DaemonProcess: Sendable {
         let pipe = Pipe()
         process.standardError = pipe
         self.process = process
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self else { return }
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                self.outputEnded.withLock { $0 = true }
-                self.resolveWaiters(final: true)
-                return
-            }
-            self.output.withLock { $0 += String(decoding: data, as: UTF8.self) }
-            self.resolveWaiters(final: false)
-        }
         process.terminationHandler = { [exited] _ in exited.fire() }
         try process.run()
+        // A thread of its own reads stderr with plain blocking reads until EOF. Not `readabilityHandler`: its
+        // Dispatch read source stays registered in libdispatch's epoll after the pipe closes while a concurrently
+        // spawned child still holds an inherited copy of the fd, and a reused fd number then crashed the test
+        // process in _dispatch_event_loop_drain (SIGSEGV), now and then, under load.
+        let reader = pipe.fileHandleForReading
+        Thread { [self] in
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(reader.fileDescriptor, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                self.output.withLock { $0 += String(decoding: buffer[0..<count], as: UTF8.self) }
+                self.resolveWaiters(final: false)
+            }
+            self.outputEnded.withLock { $0 = true }
+            self.resolveWaiters(final: true)
+        }.start()
     }
 
     /// Everything the daemon logged so far.

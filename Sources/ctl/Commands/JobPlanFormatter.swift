@@ -13,6 +13,10 @@ enum JobPlanFormatter {
             lines.append("- WARNING: Failed to place all allocations.")
             lines += FailedPlacements.lines(plan.failedTgAllocs, indent: "  ")
         }
+        if plan.hasNextPeriodicLaunch {
+            lines.append(
+                "- If submitted now, next periodic launch would be at \(DisplayText.time(plan.nextPeriodicLaunch))")
+        }
         if !plan.warnings.isEmpty {
             lines.append("")
             lines.append("Job Warnings:")

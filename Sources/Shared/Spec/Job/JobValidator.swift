@@ -1,4 +1,5 @@
 import CaravanProto
+import Foundation
 import HCL
 import SwiftProtobuf
 
@@ -93,18 +94,16 @@ struct JobValidator {
         if periodic.crons.isEmpty {
             error("a periodic block needs cron = \"<expression>\" or crons = [...]", path)
         }
-        let descriptors: Set<String> = [
-            "@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly",
-        ]
         for cron in periodic.crons {
-            let fields = cron.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            let valid = cron.hasPrefix("@") ? descriptors.contains(cron.trimmingSpaces) : (5...7).contains(fields.count)
-            if !valid {
+            do {
+                _ = try CronSchedule(parsing: cron)
+            } catch {
                 let key = sources.ranges[path + "#cron"] != nil ? "cron" : "crons"
-                error(
-                    "invalid cron expression \(quoted(cron)): expected 5 to 7 fields (minute hour day-of-month "
-                        + "month day-of-week) or a descriptor such as \"@daily\"", path, key)
+                self.error("invalid cron expression \(quoted(cron)): \(error.description)", path, key)
             }
+        }
+        if !periodic.timeZone.isEmpty && TimeZone(identifier: periodic.timeZone) == nil {
+            error("unknown time_zone \(quoted(periodic.timeZone))", path, "time_zone")
         }
     }
 
@@ -161,14 +160,5 @@ extension Google_Protobuf_Duration {
         if seconds % 3600 >= 60 { result += "\(seconds % 3600 / 60)m" }
         if seconds % 60 != 0 { result += "\(seconds % 60)s" }
         return result
-    }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        var slice = Substring(self)
-        while slice.first == " " { slice = slice.dropFirst() }
-        while slice.last == " " { slice = slice.dropLast() }
-        return String(slice)
     }
 }

@@ -56,8 +56,11 @@ public struct JobsService: Caravan_V1_Jobs.SimpleServiceProtocol {
     {
         let job = try Self.validated(request.job)
         let time = now()
-        let (response, _) = try await queries.read(Caravan_V1_QueryOptions(), tables: [.jobs]) { view in
+        var (response, _) = try await queries.read(Caravan_V1_QueryOptions(), tables: [.jobs]) { view in
             JobPlanDryRun.plan(job, on: view, at: time)
+        }
+        if case .success(let schedule)? = PeriodicSchedule.of(job), let next = schedule.next(after: time) {
+            response.nextPeriodicLaunch = .init(date: next)
         }
         return response
     }
