@@ -111,7 +111,7 @@ let package = Package(
             path: "Sources/clientd/Drivers"
         ),
         // Network namespaces, veth pairs, the bridge and Caravan's iptables chains, driven through `ip`/`iptables`.
-        .target(name: "ClientNetwork", dependencies: [logging], path: "Sources/clientd/Network"),
+        .target(name: "ClientNetwork", dependencies: ["TaskExecutor", logging], path: "Sources/clientd/Network"),
         .target(
             name: "ClientFS",
             dependencies: ["CaravanProto", "CaravanRPC", grpcCore, swiftProtobuf, logging],
@@ -193,7 +193,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["CaravanRPC", "CaravanProto", grpcCore, grpcProtobuf, x509, crypto],
+            dependencies: ["CaravanRPC", "CaravanProto", "TaskExecutor", grpcCore, grpcProtobuf, x509, crypto],
             path: "Tests/TestSupport"
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TaskExecutor
 
 /// Locates the built executables (serverd, ctl, ...) next to the test bundle, or in `CARAVAN_BIN_DIR`.
 public enum BuiltProducts {
@@ -20,55 +21,30 @@ public struct CommandResult: Sendable {
     public var stderr: String
 }
 
-/// Runs a command to completion without blocking Swift's cooperative threads.
+/// Runs a command to completion without blocking Swift's cooperative threads (a thread of its own waits, through
+/// `CommandRun`: posix_spawn and waitpid, not Foundation.Process, whose waits were seen to hang under load).
 public func runCommand(
     _ executable: String,
     _ arguments: [String],
     directory: String? = nil,
     environment: [String: String] = [:]
 ) async throws -> CommandResult {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-            if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-            var env = ProcessInfo.processInfo.environment
-            for key in env.keys where key.hasPrefix("CARAVAN_") && key != "CARAVAN_BIN_DIR" { env[key] = nil }
-            env.merge(environment) { _, new in new }
-            process.environment = env
-            let out = Pipe()
-            let err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            process.standardInput = FileHandle.nullDevice
-            do {
-                try process.run()
-            } catch {
-                continuation.resume(throwing: error)
-                return
-            }
-            // Drain both pipes concurrently so a chatty child never blocks on a full pipe.
-            let group = DispatchGroup()
-            let stderrData = Mutex(Data())
-            group.enter()
-            DispatchQueue.global().async {
-                let data = err.fileHandleForReading.readDataToEndOfFile()
-                stderrData.withLock { $0 = data }
-                group.leave()
-            }
-            let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-            group.wait()
-            process.waitUntilExit()
+    var env = ProcessInfo.processInfo.environment
+    for key in env.keys where key.hasPrefix("CARAVAN_") && key != "CARAVAN_BIN_DIR" { env[key] = nil }
+    env.merge(environment) { _, new in new }
+    let childEnvironment = env
+    let result: Result<CommandRun.Output, SystemError> = await withCheckedContinuation { continuation in
+        Thread {
             continuation.resume(
-                returning: CommandResult(
-                    status: process.terminationStatus,
-                    stdout: String(decoding: stdoutData, as: UTF8.self),
-                    stderr: String(decoding: stderrData.withLock { $0 }, as: UTF8.self)
-                )
-            )
-        }
+                returning: Result { () throws(SystemError) in
+                    try CommandRun.run(executable, arguments, environment: childEnvironment, directory: directory)
+                })
+        }.start()
     }
+    let output = try result.get()
+    return CommandResult(
+        status: output.status, stdout: String(decoding: output.stdout, as: UTF8.self),
+        stderr: String(decoding: output.stderr, as: UTF8.self))
 }
 
 /// A daemon started for a test: its stderr is collected line by line so a test can await a log line.

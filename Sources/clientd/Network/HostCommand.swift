@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import TaskExecutor
 
 /// Runs the host's networking tools (`ip`, `iptables`, `iptables-restore`) as child processes, off Swift's
 /// cooperative threads. Caravan drives the kernel through the same tools an operator would use to inspect what it
@@ -71,45 +71,18 @@ public struct HostCommand: Sendable {
     private static func runBlocking(_ path: String, _ arguments: [String], input: String?) -> Result<
         Output, NetworkError
     > {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
         // A predictable C locale keeps the tools' messages the ones this module matches on.
         var environment = ProcessInfo.processInfo.environment
         environment["LC_ALL"] = "C"
-        process.environment = environment
-        let stdout = Pipe()
-        let stderr = Pipe()
-        let stdin = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         do {
-            try process.run()
+            let result = try CommandRun.run(
+                path, arguments, environment: environment, input: input.map { Array($0.utf8) })
+            return .success(
+                Output(
+                    status: result.status, stdout: String(decoding: result.stdout, as: UTF8.self),
+                    stderr: String(decoding: result.stderr, as: UTF8.self)))
         } catch {
-            return .failure(NetworkError("cannot run \(path): \(error.localizedDescription)"))
+            return .failure(NetworkError("cannot run \(path): \(error)"))
         }
-        if let input {
-            // Written from another thread so a tool that prints a lot before reading cannot deadlock us.
-            let writer = stdin.fileHandleForWriting
-            Thread {
-                try? writer.write(contentsOf: Data(input.utf8))
-                try? writer.close()
-            }.start()
-        }
-        let errorData = Mutex(Data())
-        let drained = DispatchSemaphore(value: 0)
-        Thread {
-            let data = stderr.fileHandleForReading.readDataToEndOfFile()
-            errorData.withLock { $0 = data }
-            drained.signal()
-        }.start()
-        let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
-        drained.wait()
-        process.waitUntilExit()
-        return .success(
-            Output(
-                status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
-                stderr: String(decoding: errorData.withLock { $0 }, as: UTF8.self)))
     }
 }

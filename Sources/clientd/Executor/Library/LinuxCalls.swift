@@ -29,6 +29,9 @@ public enum LinuxCalls {
     private static let setnsFunction = resolve("setns", as: SetNS.self)
     private static let pidfdOpenFunction = resolve("pidfd_open", as: PidfdOpen.self)
     private static let closeFromFunction = resolve("posix_spawn_file_actions_addclosefrom_np", as: CloseFrom.self)
+    private typealias AddChdir =
+        @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+    private static let addChdirFunction = resolve("posix_spawn_file_actions_addchdir_np", as: AddChdir.self)
 
     /// A close-on-exec pipe: (read end, write end).
     public static func pipe() throws(SystemError) -> (read: Int32, write: Int32) {
@@ -63,6 +66,15 @@ public enum LinuxCalls {
         let fd = pidfdOpenFunction(pid, 0)
         guard fd >= 0 else { throw SystemError("pidfd_open \(pid)") }
         return fd
+    }
+
+    /// Makes a spawned child start in `directory` (glibc 2.29 and later).
+    public static func addChdir(_ actions: inout posix_spawn_file_actions_t, _ directory: String)
+        throws(SystemError)
+    {
+        guard let addChdirFunction else { throw SystemError("posix_spawn_file_actions_addchdir_np", errno: ENOSYS) }
+        let result = directory.withCString { addChdirFunction(&actions, $0) }
+        guard result == 0 else { throw SystemError("posix_spawn chdir \(directory)", errno: result) }
     }
 
     /// Makes a spawned child close every descriptor from `lowest` up, so nothing leaks into tasks.

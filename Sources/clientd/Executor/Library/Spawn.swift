@@ -17,7 +17,7 @@ public enum Spawn {
     /// Spawns `path` with `arguments` (argv[0] included) and `environment`; returns the child's PID.
     public static func spawn(
         _ path: String, arguments: [String], environment: [String], descriptors: [(target: Int32, source: Source)],
-        newSession: Bool
+        newSession: Bool, directory: String? = nil
     ) throws(SystemError) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -48,6 +48,7 @@ public enum Spawn {
             }
         }
         LinuxCalls.addCloseFrom(&actions, highest + 1)
+        if let directory { try LinuxCalls.addChdir(&actions, directory) }
 
         let argv = CStringArray(arguments)
         let envp = CStringArray(environment)
