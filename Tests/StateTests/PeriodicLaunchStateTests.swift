@@ -107,6 +107,9 @@ struct PeriodicLaunchStateTests {
         let restored = StateMachine()
         try restored.restore(from: try machine.snapshot())
         #expect(restored.view.cluster.lastPeriodicLaunch(namespace: "default", jobID: "report")?.date == Self.tick)
+        // The launcher's index holds the parent, never its children, on the leader and after a restore.
+        #expect(machine.view.cluster.periodicJobs.map(\.id) == ["report"])
+        #expect(restored.view.cluster.periodicJobs.map(\.id) == ["report"])
         // A new leader restored from the snapshot still refuses the launched tick.
         #expect(
             restored.apply(entryData: try Self.launch(at: Self.tick), index: 3).refusal?.code == .failedPrecondition)
@@ -118,5 +121,6 @@ struct PeriodicLaunchStateTests {
                 }
             }, index: 3)
         #expect(machine.view.cluster.lastPeriodicLaunch(namespace: "default", jobID: "report") == nil)
+        #expect(machine.view.cluster.periodicJobs.isEmpty)
     }
 }

@@ -34,7 +34,7 @@ struct PeriodicLauncher: Sendable {
         let view = try await cluster.latestView()
         let current = now()
         var earliest = current.addingTimeInterval(1)
-        for job in view.cluster.jobs.values.map(\.current) where job.hasPeriodic {
+        for job in view.cluster.periodicJobs {
             guard let parsed = PeriodicSchedule.of(job) else { continue }
             guard case .success(let schedule) = parsed else {
                 if case .failure(let error) = parsed {

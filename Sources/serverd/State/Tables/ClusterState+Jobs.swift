@@ -62,6 +62,7 @@ extension ClusterState {
         if command.purge {
             jobs[key] = nil
             periodicLaunches[key] = nil
+            indexPeriodic(nil, key: key)
         } else if !existing.current.stop {
             var job = existing.current
             job.stop = true
@@ -85,6 +86,16 @@ extension ClusterState {
         }
         if versions.count > Self.jobVersionsKept { versions.removeFirst(versions.count - Self.jobVersionsKept) }
         jobs[key] = JobRecord(current: job, versions: versions)
+        indexPeriodic(job, key: key)
+    }
+
+    /// Keeps `periodicJobKeys` in step with the job stored under `key` (nil: removed).
+    mutating func indexPeriodic(_ job: Caravan_V1_Job?, key: String) {
+        if let job, job.hasPeriodic, job.parentID.isEmpty {
+            periodicJobKeys.insert(key)
+        } else {
+            periodicJobKeys.remove(key)
+        }
     }
 
     /// Creates or updates evaluations, stamping their indexes and times from the log entry.

@@ -8,6 +8,11 @@ extension ClusterState {
         periodicLaunches[Self.jobKey(namespace: namespace, id: jobID)]
     }
 
+    /// The current versions of periodic (parent) jobs.
+    public var periodicJobs: [Caravan_V1_Job] {
+        periodicJobKeys.sorted().compactMap { jobs[$0]?.current }
+    }
+
     /// The children a periodic or parameterized job launched, by `parent_id`.
     public func children(namespace: String, parentID: String) -> [Caravan_V1_Job] {
         jobs.values.map(\.current).filter {

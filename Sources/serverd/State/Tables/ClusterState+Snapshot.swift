@@ -35,6 +35,7 @@ extension ClusterState {
             record.versions.append(job)
             record.current = job
             jobs[key] = record
+            indexPeriodic(job, key: key)
         }
         for eval in snapshot.evaluations {
             guard !eval.id.isEmpty else { throw CaravanError(.dataLoss, "snapshot holds an evaluation without an id") }

@@ -27,6 +27,8 @@ public struct ClusterState: Sendable {
     var evalsByJob = ShardedTable<Set<String>>()
     var allocsByNode = ShardedTable<Set<String>>()
     var allocsByJob = ShardedTable<Set<String>>()
+    /// The keys of periodic (parent) jobs: the leader's launcher looks at them every second, not at every job.
+    var periodicJobKeys: Set<String> = []
     /// The last tick each periodic job was launched for, by job key, so no tick launches twice.
     var periodicLaunches: [String: Google_Protobuf_Timestamp] = [:]
     /// The Raft index at which each table last changed, for blocking queries (`min_index`).
