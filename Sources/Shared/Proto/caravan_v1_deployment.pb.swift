@@ -108,6 +108,44 @@ public nonisolated struct Caravan_V1_Deployment: Sendable {
 
   public var modifyIndex: UInt64 = 0
 
+  public var createTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_createTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_createTime = newValue}
+  }
+  /// Returns true if `createTime` has been explicitly set.
+  public var hasCreateTime: Bool {self._createTime != nil}
+  /// Clears the value of `createTime`. Subsequent reads from it will return its default value.
+  public mutating func clearCreateTime() {self._createTime = nil}
+
+  public var modifyTime: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_modifyTime ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_modifyTime = newValue}
+  }
+  /// Returns true if `modifyTime` has been explicitly set.
+  public var hasModifyTime: Bool {self._modifyTime != nil}
+  /// Clears the value of `modifyTime`. Subsequent reads from it will return its default value.
+  public mutating func clearModifyTime() {self._modifyTime = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _createTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _modifyTime: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// A deployment's new status, as plans and the deployment watcher write it.
+public nonisolated struct Caravan_V1_DeploymentStatusUpdate: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var deploymentID: String = String()
+
+  public var status: Caravan_V1_DeploymentStatus = .unspecified
+
+  public var statusDescription: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -188,35 +226,34 @@ public nonisolated struct Caravan_V1_GetDeploymentRequest: Sendable {
   fileprivate var _query: Caravan_V1_QueryOptions? = nil
 }
 
-public nonisolated struct Caravan_V1_GetDeploymentResponse: Sendable {
+public nonisolated struct Caravan_V1_GetDeploymentResponse: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var deployment: Caravan_V1_Deployment {
-    get {_deployment ?? Caravan_V1_Deployment()}
-    set {_deployment = newValue}
+    get {_storage._deployment ?? Caravan_V1_Deployment()}
+    set {_uniqueStorage()._deployment = newValue}
   }
   /// Returns true if `deployment` has been explicitly set.
-  public var hasDeployment: Bool {self._deployment != nil}
+  public var hasDeployment: Bool {_storage._deployment != nil}
   /// Clears the value of `deployment`. Subsequent reads from it will return its default value.
-  public mutating func clearDeployment() {self._deployment = nil}
+  public mutating func clearDeployment() {_uniqueStorage()._deployment = nil}
 
   public var meta: Caravan_V1_QueryMeta {
-    get {_meta ?? Caravan_V1_QueryMeta()}
-    set {_meta = newValue}
+    get {_storage._meta ?? Caravan_V1_QueryMeta()}
+    set {_uniqueStorage()._meta = newValue}
   }
   /// Returns true if `meta` has been explicitly set.
-  public var hasMeta: Bool {self._meta != nil}
+  public var hasMeta: Bool {_storage._meta != nil}
   /// Clears the value of `meta`. Subsequent reads from it will return its default value.
-  public mutating func clearMeta() {self._meta = nil}
+  public mutating func clearMeta() {_uniqueStorage()._meta = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _deployment: Caravan_V1_Deployment? = nil
-  fileprivate var _meta: Caravan_V1_QueryMeta? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Caravan_V1_ListDeploymentsRequest: Sendable {
@@ -451,7 +488,7 @@ nonisolated extension Caravan_V1_DeploymentStatus: SwiftProtobuf._ProtoNameProvi
 
 nonisolated extension Caravan_V1_Deployment: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Deployment"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}namespace\0\u{3}job_id\0\u{3}job_version\0\u{3}job_modify_index\0\u{3}job_create_index\0\u{3}task_groups\0\u{1}status\0\u{3}status_description\0\u{3}create_index\0\u{3}modify_index\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}namespace\0\u{3}job_id\0\u{3}job_version\0\u{3}job_modify_index\0\u{3}job_create_index\0\u{3}task_groups\0\u{1}status\0\u{3}status_description\0\u{3}create_index\0\u{3}modify_index\0\u{3}create_time\0\u{3}modify_time\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -470,12 +507,18 @@ nonisolated extension Caravan_V1_Deployment: SwiftProtobuf.Message, SwiftProtobu
       case 9: try { try decoder.decodeSingularStringField(value: &self.statusDescription) }()
       case 10: try { try decoder.decodeSingularUInt64Field(value: &self.createIndex) }()
       case 11: try { try decoder.decodeSingularUInt64Field(value: &self.modifyIndex) }()
+      case 12: try { try decoder.decodeSingularMessageField(value: &self._createTime) }()
+      case 13: try { try decoder.decodeSingularMessageField(value: &self._modifyTime) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.id.isEmpty {
       try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
     }
@@ -509,6 +552,12 @@ nonisolated extension Caravan_V1_Deployment: SwiftProtobuf.Message, SwiftProtobu
     if self.modifyIndex != 0 {
       try visitor.visitSingularUInt64Field(value: self.modifyIndex, fieldNumber: 11)
     }
+    try { if let v = self._createTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+    } }()
+    try { if let v = self._modifyTime {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -524,6 +573,48 @@ nonisolated extension Caravan_V1_Deployment: SwiftProtobuf.Message, SwiftProtobu
     if lhs.statusDescription != rhs.statusDescription {return false}
     if lhs.createIndex != rhs.createIndex {return false}
     if lhs.modifyIndex != rhs.modifyIndex {return false}
+    if lhs._createTime != rhs._createTime {return false}
+    if lhs._modifyTime != rhs._modifyTime {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Caravan_V1_DeploymentStatusUpdate: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DeploymentStatusUpdate"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}deployment_id\0\u{1}status\0\u{3}status_description\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.deploymentID) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.status) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.statusDescription) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.deploymentID.isEmpty {
+      try visitor.visitSingularStringField(value: self.deploymentID, fieldNumber: 1)
+    }
+    if self.status != .unspecified {
+      try visitor.visitSingularEnumField(value: self.status, fieldNumber: 2)
+    }
+    if !self.statusDescription.isEmpty {
+      try visitor.visitSingularStringField(value: self.statusDescription, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Caravan_V1_DeploymentStatusUpdate, rhs: Caravan_V1_DeploymentStatusUpdate) -> Bool {
+    if lhs.deploymentID != rhs.deploymentID {return false}
+    if lhs.status != rhs.status {return false}
+    if lhs.statusDescription != rhs.statusDescription {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -656,36 +747,74 @@ nonisolated extension Caravan_V1_GetDeploymentResponse: SwiftProtobuf.Message, S
   public static let protoMessageName: String = _protobuf_package + ".GetDeploymentResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}deployment\0\u{1}meta\0")
 
+  fileprivate class _StorageClass {
+    var _deployment: Caravan_V1_Deployment? = nil
+    var _meta: Caravan_V1_QueryMeta? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _deployment = source._deployment
+      _meta = source._meta
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._deployment) }()
-      case 2: try { try decoder.decodeSingularMessageField(value: &self._meta) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._deployment) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._meta) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._deployment {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
-    try { if let v = self._meta {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-    } }()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._deployment {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      try { if let v = _storage._meta {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Caravan_V1_GetDeploymentResponse, rhs: Caravan_V1_GetDeploymentResponse) -> Bool {
-    if lhs._deployment != rhs._deployment {return false}
-    if lhs._meta != rhs._meta {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._deployment != rhs_storage._deployment {return false}
+        if _storage._meta != rhs_storage._meta {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -25,63 +25,108 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
 /// The applier re-checks every node of the plan against the latest state and commits what still fits in one
 /// Raft entry (an ApplyPlan command). Allocations in a plan never embed their Job: the state keeps job versions
 /// and serves allocations with their job attached, so the log does not repeat the job once per allocation.
-public nonisolated struct Caravan_V1_Plan: Sendable {
+public nonisolated struct Caravan_V1_Plan: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var evalID: String = String()
+  public var evalID: String {
+    get {_storage._evalID}
+    set {_uniqueStorage()._evalID = newValue}
+  }
 
-  public var priority: Int32 = 0
+  public var priority: Int32 {
+    get {_storage._priority}
+    set {_uniqueStorage()._priority = newValue}
+  }
 
-  public var jobID: String = String()
+  public var jobID: String {
+    get {_storage._jobID}
+    set {_uniqueStorage()._jobID = newValue}
+  }
 
-  public var namespace: String = String()
+  public var namespace: String {
+    get {_storage._namespace}
+    set {_uniqueStorage()._namespace = newValue}
+  }
 
   /// The job version the new allocations run.
-  public var jobVersion: UInt64 = 0
+  public var jobVersion: UInt64 {
+    get {_storage._jobVersion}
+    set {_uniqueStorage()._jobVersion = newValue}
+  }
 
   /// The state index the scheduler planned against.
-  public var snapshotIndex: UInt64 = 0
+  public var snapshotIndex: UInt64 {
+    get {_storage._snapshotIndex}
+    set {_uniqueStorage()._snapshotIndex = newValue}
+  }
 
   /// Reject the whole plan when any node of it is rejected.
-  public var allAtOnce: Bool = false
+  public var allAtOnce: Bool {
+    get {_storage._allAtOnce}
+    set {_uniqueStorage()._allAtOnce = newValue}
+  }
 
   /// Allocations to stop, evict or mark lost, per node id.
-  public var nodeUpdate: Dictionary<String,Caravan_V1_PlanNodeStops> = [:]
+  public var nodeUpdate: Dictionary<String,Caravan_V1_PlanNodeStops> {
+    get {_storage._nodeUpdate}
+    set {_uniqueStorage()._nodeUpdate = newValue}
+  }
 
   /// Allocations to create, or to update in place (same id), per node id.
-  public var nodeAllocation: Dictionary<String,Caravan_V1_PlanNodeAllocations> = [:]
+  public var nodeAllocation: Dictionary<String,Caravan_V1_PlanNodeAllocations> {
+    get {_storage._nodeAllocation}
+    set {_uniqueStorage()._nodeAllocation = newValue}
+  }
 
   /// Committed only when every node of the plan is accepted: the evaluation's final state, and the evaluations
   /// it spawns (a blocked evaluation for what could not be placed, follow-ups for delayed reschedules).
   /// A partially accepted plan drops them; the worker replans on fresher state.
   public var evalUpdate: Caravan_V1_Evaluation {
-    get {_evalUpdate ?? Caravan_V1_Evaluation()}
-    set {_evalUpdate = newValue}
+    get {_storage._evalUpdate ?? Caravan_V1_Evaluation()}
+    set {_uniqueStorage()._evalUpdate = newValue}
   }
   /// Returns true if `evalUpdate` has been explicitly set.
-  public var hasEvalUpdate: Bool {self._evalUpdate != nil}
+  public var hasEvalUpdate: Bool {_storage._evalUpdate != nil}
   /// Clears the value of `evalUpdate`. Subsequent reads from it will return its default value.
-  public mutating func clearEvalUpdate() {self._evalUpdate = nil}
+  public mutating func clearEvalUpdate() {_uniqueStorage()._evalUpdate = nil}
 
-  public var createdEvals: [Caravan_V1_Evaluation] = []
+  public var createdEvals: [Caravan_V1_Evaluation] {
+    get {_storage._createdEvals}
+    set {_uniqueStorage()._createdEvals = newValue}
+  }
 
   public var annotations: Caravan_V1_PlanAnnotations {
-    get {_annotations ?? Caravan_V1_PlanAnnotations()}
-    set {_annotations = newValue}
+    get {_storage._annotations ?? Caravan_V1_PlanAnnotations()}
+    set {_uniqueStorage()._annotations = newValue}
   }
   /// Returns true if `annotations` has been explicitly set.
-  public var hasAnnotations: Bool {self._annotations != nil}
+  public var hasAnnotations: Bool {_storage._annotations != nil}
   /// Clears the value of `annotations`. Subsequent reads from it will return its default value.
-  public mutating func clearAnnotations() {self._annotations = nil}
+  public mutating func clearAnnotations() {_uniqueStorage()._annotations = nil}
+
+  /// A deployment the plan creates or updates (its per-group counts), committed with the plan.
+  public var deployment: Caravan_V1_Deployment {
+    get {_storage._deployment ?? Caravan_V1_Deployment()}
+    set {_uniqueStorage()._deployment = newValue}
+  }
+  /// Returns true if `deployment` has been explicitly set.
+  public var hasDeployment: Bool {_storage._deployment != nil}
+  /// Clears the value of `deployment`. Subsequent reads from it will return its default value.
+  public mutating func clearDeployment() {_uniqueStorage()._deployment = nil}
+
+  /// Status changes of other deployments of the job (older ones cancelled by a newer version).
+  public var deploymentUpdates: [Caravan_V1_DeploymentStatusUpdate] {
+    get {_storage._deploymentUpdates}
+    set {_uniqueStorage()._deploymentUpdates = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _evalUpdate: Caravan_V1_Evaluation? = nil
-  fileprivate var _annotations: Caravan_V1_PlanAnnotations? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Caravan_V1_PlanAllocStop: Sendable {
@@ -159,88 +204,160 @@ fileprivate nonisolated let _protobuf_package = "caravan.v1"
 
 nonisolated extension Caravan_V1_Plan: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Plan"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}eval_id\0\u{1}priority\0\u{3}job_id\0\u{1}namespace\0\u{3}job_version\0\u{3}snapshot_index\0\u{3}all_at_once\0\u{3}node_update\0\u{3}node_allocation\0\u{3}eval_update\0\u{3}created_evals\0\u{1}annotations\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}eval_id\0\u{1}priority\0\u{3}job_id\0\u{1}namespace\0\u{3}job_version\0\u{3}snapshot_index\0\u{3}all_at_once\0\u{3}node_update\0\u{3}node_allocation\0\u{3}eval_update\0\u{3}created_evals\0\u{1}annotations\0\u{1}deployment\0\u{3}deployment_updates\0")
+
+  fileprivate class _StorageClass {
+    var _evalID: String = String()
+    var _priority: Int32 = 0
+    var _jobID: String = String()
+    var _namespace: String = String()
+    var _jobVersion: UInt64 = 0
+    var _snapshotIndex: UInt64 = 0
+    var _allAtOnce: Bool = false
+    var _nodeUpdate: Dictionary<String,Caravan_V1_PlanNodeStops> = [:]
+    var _nodeAllocation: Dictionary<String,Caravan_V1_PlanNodeAllocations> = [:]
+    var _evalUpdate: Caravan_V1_Evaluation? = nil
+    var _createdEvals: [Caravan_V1_Evaluation] = []
+    var _annotations: Caravan_V1_PlanAnnotations? = nil
+    var _deployment: Caravan_V1_Deployment? = nil
+    var _deploymentUpdates: [Caravan_V1_DeploymentStatusUpdate] = []
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _evalID = source._evalID
+      _priority = source._priority
+      _jobID = source._jobID
+      _namespace = source._namespace
+      _jobVersion = source._jobVersion
+      _snapshotIndex = source._snapshotIndex
+      _allAtOnce = source._allAtOnce
+      _nodeUpdate = source._nodeUpdate
+      _nodeAllocation = source._nodeAllocation
+      _evalUpdate = source._evalUpdate
+      _createdEvals = source._createdEvals
+      _annotations = source._annotations
+      _deployment = source._deployment
+      _deploymentUpdates = source._deploymentUpdates
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.evalID) }()
-      case 2: try { try decoder.decodeSingularInt32Field(value: &self.priority) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.jobID) }()
-      case 4: try { try decoder.decodeSingularStringField(value: &self.namespace) }()
-      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.jobVersion) }()
-      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.snapshotIndex) }()
-      case 7: try { try decoder.decodeSingularBoolField(value: &self.allAtOnce) }()
-      case 8: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Caravan_V1_PlanNodeStops>.self, value: &self.nodeUpdate) }()
-      case 9: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Caravan_V1_PlanNodeAllocations>.self, value: &self.nodeAllocation) }()
-      case 10: try { try decoder.decodeSingularMessageField(value: &self._evalUpdate) }()
-      case 11: try { try decoder.decodeRepeatedMessageField(value: &self.createdEvals) }()
-      case 12: try { try decoder.decodeSingularMessageField(value: &self._annotations) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._evalID) }()
+        case 2: try { try decoder.decodeSingularInt32Field(value: &_storage._priority) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._jobID) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._namespace) }()
+        case 5: try { try decoder.decodeSingularUInt64Field(value: &_storage._jobVersion) }()
+        case 6: try { try decoder.decodeSingularUInt64Field(value: &_storage._snapshotIndex) }()
+        case 7: try { try decoder.decodeSingularBoolField(value: &_storage._allAtOnce) }()
+        case 8: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Caravan_V1_PlanNodeStops>.self, value: &_storage._nodeUpdate) }()
+        case 9: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Caravan_V1_PlanNodeAllocations>.self, value: &_storage._nodeAllocation) }()
+        case 10: try { try decoder.decodeSingularMessageField(value: &_storage._evalUpdate) }()
+        case 11: try { try decoder.decodeRepeatedMessageField(value: &_storage._createdEvals) }()
+        case 12: try { try decoder.decodeSingularMessageField(value: &_storage._annotations) }()
+        case 13: try { try decoder.decodeSingularMessageField(value: &_storage._deployment) }()
+        case 14: try { try decoder.decodeRepeatedMessageField(value: &_storage._deploymentUpdates) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.evalID.isEmpty {
-      try visitor.visitSingularStringField(value: self.evalID, fieldNumber: 1)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._evalID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._evalID, fieldNumber: 1)
+      }
+      if _storage._priority != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._priority, fieldNumber: 2)
+      }
+      if !_storage._jobID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._jobID, fieldNumber: 3)
+      }
+      if !_storage._namespace.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._namespace, fieldNumber: 4)
+      }
+      if _storage._jobVersion != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._jobVersion, fieldNumber: 5)
+      }
+      if _storage._snapshotIndex != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._snapshotIndex, fieldNumber: 6)
+      }
+      if _storage._allAtOnce != false {
+        try visitor.visitSingularBoolField(value: _storage._allAtOnce, fieldNumber: 7)
+      }
+      if !_storage._nodeUpdate.isEmpty {
+        try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Caravan_V1_PlanNodeStops>.self, value: _storage._nodeUpdate, fieldNumber: 8)
+      }
+      if !_storage._nodeAllocation.isEmpty {
+        try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Caravan_V1_PlanNodeAllocations>.self, value: _storage._nodeAllocation, fieldNumber: 9)
+      }
+      try { if let v = _storage._evalUpdate {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      } }()
+      if !_storage._createdEvals.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._createdEvals, fieldNumber: 11)
+      }
+      try { if let v = _storage._annotations {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      } }()
+      try { if let v = _storage._deployment {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      } }()
+      if !_storage._deploymentUpdates.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._deploymentUpdates, fieldNumber: 14)
+      }
     }
-    if self.priority != 0 {
-      try visitor.visitSingularInt32Field(value: self.priority, fieldNumber: 2)
-    }
-    if !self.jobID.isEmpty {
-      try visitor.visitSingularStringField(value: self.jobID, fieldNumber: 3)
-    }
-    if !self.namespace.isEmpty {
-      try visitor.visitSingularStringField(value: self.namespace, fieldNumber: 4)
-    }
-    if self.jobVersion != 0 {
-      try visitor.visitSingularUInt64Field(value: self.jobVersion, fieldNumber: 5)
-    }
-    if self.snapshotIndex != 0 {
-      try visitor.visitSingularUInt64Field(value: self.snapshotIndex, fieldNumber: 6)
-    }
-    if self.allAtOnce != false {
-      try visitor.visitSingularBoolField(value: self.allAtOnce, fieldNumber: 7)
-    }
-    if !self.nodeUpdate.isEmpty {
-      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Caravan_V1_PlanNodeStops>.self, value: self.nodeUpdate, fieldNumber: 8)
-    }
-    if !self.nodeAllocation.isEmpty {
-      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Caravan_V1_PlanNodeAllocations>.self, value: self.nodeAllocation, fieldNumber: 9)
-    }
-    try { if let v = self._evalUpdate {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
-    } }()
-    if !self.createdEvals.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.createdEvals, fieldNumber: 11)
-    }
-    try { if let v = self._annotations {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
-    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Caravan_V1_Plan, rhs: Caravan_V1_Plan) -> Bool {
-    if lhs.evalID != rhs.evalID {return false}
-    if lhs.priority != rhs.priority {return false}
-    if lhs.jobID != rhs.jobID {return false}
-    if lhs.namespace != rhs.namespace {return false}
-    if lhs.jobVersion != rhs.jobVersion {return false}
-    if lhs.snapshotIndex != rhs.snapshotIndex {return false}
-    if lhs.allAtOnce != rhs.allAtOnce {return false}
-    if lhs.nodeUpdate != rhs.nodeUpdate {return false}
-    if lhs.nodeAllocation != rhs.nodeAllocation {return false}
-    if lhs._evalUpdate != rhs._evalUpdate {return false}
-    if lhs.createdEvals != rhs.createdEvals {return false}
-    if lhs._annotations != rhs._annotations {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._evalID != rhs_storage._evalID {return false}
+        if _storage._priority != rhs_storage._priority {return false}
+        if _storage._jobID != rhs_storage._jobID {return false}
+        if _storage._namespace != rhs_storage._namespace {return false}
+        if _storage._jobVersion != rhs_storage._jobVersion {return false}
+        if _storage._snapshotIndex != rhs_storage._snapshotIndex {return false}
+        if _storage._allAtOnce != rhs_storage._allAtOnce {return false}
+        if _storage._nodeUpdate != rhs_storage._nodeUpdate {return false}
+        if _storage._nodeAllocation != rhs_storage._nodeAllocation {return false}
+        if _storage._evalUpdate != rhs_storage._evalUpdate {return false}
+        if _storage._createdEvals != rhs_storage._createdEvals {return false}
+        if _storage._annotations != rhs_storage._annotations {return false}
+        if _storage._deployment != rhs_storage._deployment {return false}
+        if _storage._deploymentUpdates != rhs_storage._deploymentUpdates {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
