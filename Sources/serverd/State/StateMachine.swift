@@ -172,6 +172,18 @@ public final class StateMachine {
         case .stopAlloc(let stop)?:
             try cluster.stopAlloc(stop, index: index, time: command.proposedAt)
             return .applied
+        case .updateDeployment(let update)?:
+            try cluster.updateDeployment(update, index: index, time: command.proposedAt)
+            return .applied
+        case .promoteDeployment(let promote)?:
+            try cluster.promoteDeployment(promote, index: index, time: command.proposedAt)
+            return .applied
+        case .setJobStability(let stability)?:
+            try cluster.setJobStability(stability, index: index, time: command.proposedAt)
+            return .applied
+        case .updateNodeDrain?, .allocTransitions?:
+            // Node drain lands with its own change; until then a replica refuses these without changing state.
+            throw CaravanError(.unimplemented, "entry \(index): node drain commands are not applied by this build")
         case nil:
             // A command from a newer server. Skipping it is safe only when its proposer said so; otherwise this
             // replica would silently diverge, so the refusal says to upgrade.

@@ -14,6 +14,8 @@ public enum EvalFactory {
         case allocFailure = "alloc-failure"
         case maxPlanAttempts = "max-plan-attempts"
         case periodicJob = "periodic-job"
+        case deploymentWatcher = "deployment-watcher"
+        case nodeDrain = "node-drain"
     }
 
     /// The scheduler that handles a job type, by the name the scheduler dispatches on.

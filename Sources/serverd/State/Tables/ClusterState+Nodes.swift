@@ -100,6 +100,7 @@ extension ClusterState {
             alloc.modifyTime = time
             if alloc.isTerminal && !existing.isTerminal { journal?.capacityChanged = true }
             storeAllocation(alloc, replacing: existing)
+            countHealth(of: alloc, before: existing, index: index, time: time)
         }
         touch(.allocs, at: index)
         upsertEvals(command.evals, index: index, time: time)

@@ -5,6 +5,8 @@ extension ClusterState {
     /// Commits a plan the applier accepted: stops, new and updated allocations, and (when the whole plan was
     /// accepted) the evaluation's outcome and the evaluations it spawned.
     mutating func applyPlan(_ plan: Caravan_V1_Plan, index: UInt64, time: Google_Protobuf_Timestamp) {
+        if plan.hasDeployment { upsertDeployment(plan.deployment, index: index, time: time) }
+        for update in plan.deploymentUpdates { setDeploymentStatus(update, index: index, time: time) }
         for nodeID in plan.nodeUpdate.keys.sorted() {
             for stop in plan.nodeUpdate[nodeID]?.stops ?? [] {
                 guard let existing = allocs[stop.allocID] else { continue }
@@ -50,7 +52,23 @@ extension ClusterState {
             updated.modifyIndex = index
             updated.allocModifyIndex = index
             updated.modifyTime = time
+            let joinsDeployment = !alloc.deploymentID.isEmpty && alloc.deploymentID != existing.deploymentID
+            if joinsDeployment {
+                // Nothing it runs changed, so it joins the new deployment as placed and healthy at once.
+                updated.deploymentID = alloc.deploymentID
+                updated.deploymentStatus = Caravan_V1_AllocDeploymentStatus.with {
+                    $0.healthy = true
+                    $0.timestamp = time
+                    $0.modifyIndex = index
+                }
+            }
             storeAllocation(updated, replacing: existing)
+            if joinsDeployment {
+                countPlacement(updated, index: index, time: time)
+                var unjudged = updated
+                unjudged.deploymentStatus.clearHealthy()
+                countHealth(of: updated, before: unjudged, index: index, time: time)
+            }
             return
         }
         alloc.createIndex = index
@@ -61,6 +79,7 @@ extension ClusterState {
         if alloc.clientStatus == .unspecified { alloc.clientStatus = .pending }
         if alloc.desiredStatus == .unspecified { alloc.desiredStatus = .run }
         storeAllocation(alloc, replacing: nil)
+        countPlacement(alloc, index: index, time: time)
         allocsByNode.insert(alloc.id, into: alloc.nodeID)
         allocsByJob.insert(alloc.id, into: Self.jobKey(namespace: alloc.namespace, id: alloc.jobID))
         if !alloc.previousAllocation.isEmpty {

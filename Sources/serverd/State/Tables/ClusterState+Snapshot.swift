@@ -8,6 +8,7 @@ extension ClusterState {
         snapshot.evaluations = evals.sortedKeys.compactMap { evals[$0] }
         snapshot.allocations = allocs.sortedKeys.compactMap { allocs[$0] }
         snapshot.nodes = nodes.sortedKeys.compactMap { nodes[$0] }
+        snapshot.deployments = deployments.sortedKeys.compactMap { deployments[$0] }
         snapshot.tableIndexes = Dictionary(uniqueKeysWithValues: tableIndexes.map { ($0.key.rawValue, $0.value) })
         snapshot.periodicLaunches = periodicLaunches.keys.sorted().compactMap { key in
             guard let launch = periodicLaunches[key] else { return nil }
@@ -53,6 +54,14 @@ extension ClusterState {
         for node in snapshot.nodes {
             guard !node.id.isEmpty else { throw CaravanError(.dataLoss, "snapshot holds a node without an id") }
             storeNode(node)
+        }
+        for deployment in snapshot.deployments {
+            guard !deployment.id.isEmpty else {
+                throw CaravanError(.dataLoss, "snapshot holds a deployment without an id")
+            }
+            deployments[deployment.id] = deployment
+            deploymentsByJob.insert(
+                deployment.id, into: Self.jobKey(namespace: deployment.namespace, id: deployment.jobID))
         }
         for launch in snapshot.periodicLaunches {
             periodicLaunches[Self.jobKey(namespace: launch.namespace, id: launch.jobID)] = launch.launch

@@ -24,6 +24,9 @@ public struct ClusterState: Sendable {
     /// What each node's non-terminal allocations hold, kept as allocations change: the scheduler examines a
     /// dozen nodes per placement and would otherwise add up every allocation of each.
     var nodeUsage = ShardedTable<NodeUsage>()
+    /// Rollouts of job versions, by deployment id, and the deployment ids of each job.
+    public internal(set) var deployments = ShardedTable<Caravan_V1_Deployment>()
+    var deploymentsByJob = ShardedTable<Set<String>>()
     var evalsByJob = ShardedTable<Set<String>>()
     var allocsByNode = ShardedTable<Set<String>>()
     var allocsByJob = ShardedTable<Set<String>>()
@@ -154,7 +157,7 @@ public struct ClusterState: Sendable {
 
 /// A table of the cluster state, as named in snapshots and watched by blocking queries.
 public enum StateTable: String, Sendable, CaseIterable, Hashable {
-    case jobs, evals, allocs, nodes, variables
+    case jobs, evals, allocs, nodes, variables, deployments
 }
 
 /// A job as registered now, with the versions kept (oldest first; the last is the current one).
