@@ -7,7 +7,7 @@ enum AllocationFactory {
     static func make(
         context: PlanContext, group: Caravan_V1_TaskGroup, name: String, node: Caravan_V1_Node,
         ports: [Caravan_V1_AllocatedPort], metric: Caravan_V1_AllocMetric, previous: Caravan_V1_Allocation?,
-        rescheduleDelay: TimeInterval?
+        rescheduleDelay: TimeInterval?, canary: Bool = false
     ) -> Caravan_V1_Allocation {
         let job = context.job
         var allocation = Caravan_V1_Allocation()
@@ -26,6 +26,10 @@ enum AllocationFactory {
         allocation.metrics = metric
         allocation.createTime = Google_Protobuf_Timestamp(date: context.now)
         allocation.modifyTime = Google_Protobuf_Timestamp(date: context.now)
+        if let deployment = context.deployment, deployment.taskGroups[group.name] != nil {
+            allocation.deploymentID = deployment.id
+            allocation.deploymentStatus.canary = canary
+        }
         if let previous {
             allocation.previousAllocation = previous.id
             if let rescheduleDelay {

@@ -14,15 +14,24 @@ enum GenericScheduler {
         var results: [(Caravan_V1_TaskGroup, Reconciler.Result)] = []
         for group in job.taskGroups {
             let mine = allocations.filter { $0.taskGroup == group.name }
-            let result = Reconciler(context: context, group: group).reconcile(mine)
+            results.append((group, Reconciler(context: context, group: group).reconcile(mine)))
+        }
+        var needs: [String: Reconciler.DeploymentNeed] = [:]
+        for (group, result) in results { needs[group.name] = result.deployment }
+        DeploymentPlanner.plan(context: context, needs: needs)
+        for (group, result) in results {
             for stop in result.stops {
                 context.stop(stop.allocation, description: stop.description, clientStatus: stop.clientStatus)
             }
-            for allocation in result.inPlace { context.updateInPlace(allocation) }
+            for var allocation in result.inPlace {
+                if let deployment = context.deployment, deployment.taskGroups[group.name] != nil {
+                    allocation.deploymentID = deployment.id
+                }
+                context.updateInPlace(allocation)
+            }
             outcome.delayed += result.delayed.map { ($0.allocation, $0.at) }
             outcome.updates[group.name] = result.updates
             outcome.queued[group.name] = 0
-            results.append((group, result))
         }
         var selector: NodeSelector?
         for (group, result) in results {
@@ -56,7 +65,8 @@ enum GenericScheduler {
         }
         let allocation = AllocationFactory.make(
             context: context, group: group, name: placement.name, node: option.node, ports: option.ports,
-            metric: metric, previous: previous, rescheduleDelay: placement.rescheduleDelay)
+            metric: metric, previous: previous, rescheduleDelay: placement.rescheduleDelay,
+            canary: placement.canary)
         context.place(allocation)
     }
 }

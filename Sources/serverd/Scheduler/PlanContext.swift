@@ -14,6 +14,10 @@ final class PlanContext {
     var random: SeededRandom
     var plan = Caravan_V1_Plan()
     let checker = ConstraintChecker()
+    /// The rollout of the job version being scheduled (read once from the state).
+    private(set) lazy var rollout = Rollout(job: job, state: state)
+    /// The deployment new allocations join (decided by DeploymentPlanner once every group is reconciled).
+    var deployment: Caravan_V1_Deployment?
 
     private var nodes: [String: Caravan_V1_Node?] = [:]
     private var usage: [String: NodeUsage] = [:]

@@ -43,6 +43,7 @@ public enum Scheduler {
         let context = PlanContext(
             state: state, evaluation: evaluation, job: job, now: now, seed: seed, existing: allocations)
         var outcome = PlanOutcome()
+        DeploymentPlanner.cancelForStoppedJob(context: context)
         for allocation in allocations where !allocation.isTerminal {
             let node = context.node(id: allocation.nodeID)
             let lost = node == nil || node?.status == .down

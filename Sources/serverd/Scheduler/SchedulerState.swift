@@ -30,10 +30,17 @@ public protocol SchedulerState {
     /// What the node's non-terminal allocations hold (reserved ports not included), when the state keeps it;
     /// nil makes the scheduler add up `allocations(nodeID:)` itself.
     func usage(nodeID: String) -> NodeUsage?
+
+    /// The job's most recent deployment, whatever its status; nil when it never had one.
+    func latestDeployment(namespace: String, jobID: String) -> Caravan_V1_Deployment?
+    func deployment(id: String) -> Caravan_V1_Deployment?
 }
 
 extension SchedulerState {
     public func usage(nodeID: String) -> NodeUsage? { nil }
+
+    public func latestDeployment(namespace: String, jobID: String) -> Caravan_V1_Deployment? { nil }
+    public func deployment(id: String) -> Caravan_V1_Deployment? { nil }
 
     public func schedulableNodes(pool: String) -> [Caravan_V1_Node] {
         nodes.filter { $0.acceptsPlacements && $0.poolName == pool }

@@ -47,4 +47,12 @@ extension StateView: SchedulerState {
     public func usage(nodeID: String) -> NodeUsage? {
         cluster.usage(nodeID: nodeID)
     }
+
+    public func latestDeployment(namespace: String, jobID: String) -> Caravan_V1_Deployment? {
+        cluster.latestDeployment(namespace: namespace, jobID: jobID)
+    }
+
+    public func deployment(id: String) -> Caravan_V1_Deployment? {
+        cluster.deployment(id: id)
+    }
 }

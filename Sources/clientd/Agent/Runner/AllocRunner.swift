@@ -4,6 +4,7 @@ import ClientFS
 import ClientNetwork
 import Foundation
 import Logging
+import SwiftProtobuf
 
 /// Makes the runner of one task: the task, its record from before a restart, the allocation's network, the runner.
 typealias TaskRunnerMaker =
@@ -34,6 +35,10 @@ actor AllocRunner {
     private var done = false
     private var doneWaiters: [CheckedContinuation<Void, Never>] = []
     private(set) var finishedAt: Date?
+    /// Judges health for deployments and drains; nil when this allocation is not judged or already was.
+    private var healthJudge: AllocHealthJudge?
+    private var healthRecheck: Task<Void, Never>?
+    private var deploymentStatus: Caravan_V1_AllocDeploymentStatus?
 
     struct Setup: Sendable {
         var allocation: Caravan_V1_Allocation
@@ -72,6 +77,9 @@ actor AllocRunner {
             return
         }
         if !(await setUpNetwork(tasks: tasks, restored: restored)) { return }
+        if let policy = AllocHealthPolicy(allocation: allocation) {
+            healthJudge = AllocHealthJudge(policy: policy, plan: plan, since: Date())
+        }
         for task in tasks {
             let record = restored?[task.name]
             runners[task.name] = makeTaskRunner(task, record, network, self)
@@ -182,6 +190,7 @@ actor AllocRunner {
             }
             launch(name)
         }
+        judgeHealth()
         // Done before reporting, so the manager's garbage collection sees this allocation as finished.
         let finishing = !done && runners.keys.allSatisfy { states[$0]?.state == .dead }
         if finishing {
@@ -232,11 +241,60 @@ actor AllocRunner {
         update.clientDescription = description
         update.taskStates = states
         if let network { update.networkStatus = AllocNetworkHook.status(network) }
+        if let deploymentStatus { update.deploymentStatus = deploymentStatus }
         guard update != lastReported else { return }
         lastReported = update
         allocation.clientStatus = status
         allocation.taskStates = states
         await report(update)
+    }
+
+    // MARK: Health
+
+    /// Decides health once: healthy or unhealthy is reported with the next status update and never changes;
+    /// pending re-checks when time alone may change the answer. A stopping allocation is not judged.
+    private func judgeHealth() {
+        guard let judge = healthJudge else { return }
+        guard !stopping, !done else {
+            stopJudging()
+            return
+        }
+        let now = Date()
+        switch judge.verdict(states, now: now) {
+        case .pending(let recheckAt):
+            healthRecheck?.cancel()
+            let wait = max(0.01, recheckAt.timeIntervalSince(now))
+            healthRecheck = Task { [weak self] in
+                try? await Task.sleep(for: .milliseconds(Int64(wait * 1000) + 5))
+                guard !Task.isCancelled else { return }
+                await self?.recheckHealth()
+            }
+        case .healthy:
+            decideHealth(true, at: now)
+        case .unhealthy(let reason):
+            logger.warning("allocation unhealthy", metadata: ["alloc_id": "\(id)", "reason": "\(reason)"])
+            decideHealth(false, at: now)
+        }
+    }
+
+    private func decideHealth(_ healthy: Bool, at time: Date) {
+        deploymentStatus = Caravan_V1_AllocDeploymentStatus.with {
+            $0.healthy = healthy
+            $0.timestamp = Google_Protobuf_Timestamp(date: time)
+            $0.canary = allocation.deploymentStatus.canary
+        }
+        stopJudging()
+    }
+
+    private func stopJudging() {
+        healthJudge = nil
+        healthRecheck?.cancel()
+        healthRecheck = nil
+    }
+
+    private func recheckHealth() async {
+        judgeHealth()
+        await reportStatus()
     }
 
     private func failWithoutTasks(_ reason: String) async {

@@ -3,9 +3,14 @@ import Foundation
 
 /// Decides, for one task group of a service or batch job, what to stop, update, place and reschedule later.
 ///
-/// A simplified form of Nomad's allocation reconciler: no deployments or canaries. Every allocation that
-/// still matters occupies one name index ("<job>.<group>[i]"); replacements inherit the index of what they
-/// replace, new placements take the lowest free ones, and a lower count stops the highest indexes.
+/// A simplified form of Nomad's allocation reconciler. Every allocation that still matters occupies one name
+/// index ("<job>.<group>[i]"); replacements inherit the index of what they replace, new placements take the
+/// lowest free ones, and a lower count stops the highest indexes.
+///
+/// Groups with an `update` block roll out new versions through a deployment: destructive updates go
+/// `max_parallel` at a time (each slot frees when its replacement is reported healthy), and with `canary = N`
+/// the first N new-version allocations are placed beside the old ones, under the names they will take over,
+/// until the deployment is promoted.
 struct Reconciler {
     /// One allocation to create.
     struct Placement {
@@ -16,6 +21,16 @@ struct Reconciler {
         var stopsPreviousOnSuccess: Bool = false
         /// A reschedule of a failed allocation: records a reschedule event and avoids its node.
         var rescheduleDelay: TimeInterval?
+        /// A canary of the deployment: placed beside the allocation it will replace once promoted.
+        var canary = false
+    }
+
+    /// What this group asks of the job's deployment.
+    struct DeploymentNeed {
+        var desiredTotal: Int
+        var desiredCanaries: Int
+        /// A new deployment is warranted: the version changes what runs, or nothing of this version ran yet.
+        var wantsNew: Bool
     }
 
     struct Stop {
@@ -35,6 +50,7 @@ struct Reconciler {
         var placements: [Placement] = []
         var delayed: [Delayed] = []
         var updates = Caravan_V1_DesiredUpdates()
+        var deployment: DeploymentNeed?
     }
 
     private enum Slot {
@@ -69,13 +85,17 @@ struct Reconciler {
         let job = context.job
         let isBatch = context.evaluation.type == "batch" || job.type == .batch
         let rule = RescheduleRule(group: group, jobType: isBatch ? "batch" : "service")
+        let rollout = context.rollout
+        let strategy = isBatch ? nil : RolloutStrategy(group: group, job: job)
+        var result = Result()
+        var (canaries, rest) = separateCanaries(allocations, rollout: rollout, result: &result)
+        if rollout.promoted(group.name) { rest = retireReplaced(rest, by: allocations, result: &result) }
         var slots: [Slot] = []
-        for allocation in allocations {
+        for allocation in rest {
             if let slot = classify(allocation, rule: rule, isBatch: isBatch) { slots.append(slot) }
         }
         // Highest index first, so a lower count stops the newest names.
         slots.sort { ($0.allocation.nameIndex ?? Int.max) > ($1.allocation.nameIndex ?? Int.max) }
-        var result = Result()
         let count = group.desiredCount
         let extra = max(0, slots.count - count)
         for slot in slots.prefix(extra) {
@@ -92,8 +112,18 @@ struct Reconciler {
             }
         }
         let kept = Array(slots.dropFirst(extra).reversed())
+        var destructive: [Caravan_V1_Allocation] = []
         for slot in kept {
-            apply(slot, to: &result)
+            apply(slot, to: &result, destructive: &destructive)
+        }
+        rollOut(destructive, canaries: &canaries, strategy: strategy, allocations: allocations, result: &result)
+        if let strategy {
+            let updating = !destructive.isEmpty || !result.inPlace.isEmpty
+            let ranThisVersion = allocations.contains { $0.jobVersion == job.version }
+            result.deployment = DeploymentNeed(
+                desiredTotal: count,
+                desiredCanaries: desiredCanaries(strategy, destructive: destructive, canaries: canaries),
+                wantsNew: count > 0 && (updating || !ranThisVersion))
         }
         var used = Set(kept.compactMap(\.allocation.nameIndex))
         var next = 0
@@ -124,6 +154,12 @@ struct Reconciler {
             return isBatch ? .done(allocation) : nil
         case .failed:
             guard allocation.nextAllocation.isEmpty else { return nil }
+            // A failure inside a running deployment fails the deployment instead of being rescheduled.
+            if let active = context.rollout.active, allocation.deploymentID == active.id,
+                !allocation.desiredTransition.reschedule
+            {
+                return .done(allocation)
+            }
             switch rule.decide(for: allocation, now: context.now) {
             case .now(let delay):
                 return .rescheduleNow(allocation, delay: delay)
@@ -138,7 +174,7 @@ struct Reconciler {
         }
     }
 
-    private func apply(_ slot: Slot, to result: inout Result) {
+    private func apply(_ slot: Slot, to result: inout Result, destructive: inout [Caravan_V1_Allocation]) {
         switch slot {
         case .running(let allocation):
             switch UpdateKind.of(allocation, job: context.job, group: group, state: context.state) {
@@ -152,9 +188,7 @@ struct Reconciler {
                 result.inPlace.append(updated)
                 result.updates.inPlaceUpdate += 1
             case .destructive:
-                result.placements.append(
-                    Placement(name: allocation.name, previous: allocation, stopsPreviousOnSuccess: true))
-                result.updates.destructiveUpdate += 1
+                destructive.append(allocation)
             }
         case .lost(let allocation):
             result.stops.append(Stop(allocation: allocation, description: Self.lostDescription, clientStatus: .lost))

@@ -45,4 +45,10 @@ struct ProposedJobState: SchedulerState {
     }
 
     func allocations(nodeID: String) -> [Caravan_V1_Allocation] { base.allocations(nodeID: nodeID) }
+
+    func latestDeployment(namespace: String, jobID: String) -> Caravan_V1_Deployment? {
+        base.latestDeployment(namespace: namespace, jobID: jobID)
+    }
+
+    func deployment(id: String) -> Caravan_V1_Deployment? { base.deployment(id: id) }
 }

@@ -1,6 +1,7 @@
 import CaravanProto
 import CaravanRPC
 import Foundation
+import Scheduler
 import SwiftProtobuf
 
 extension ClusterState {
@@ -26,7 +27,7 @@ extension ClusterState {
 
     /// Deployments still rolling out (running or paused): what the leader's deployment watcher follows.
     public var activeDeployments: [Caravan_V1_Deployment] {
-        deployments.values.filter(\.isActive).sorted { $0.id < $1.id }
+        deployments.values.filter(\.isRollingOut).sorted { $0.id < $1.id }
     }
 
     /// The version a failed deployment rolls back to: the newest stable version older than the deployment's,
@@ -66,7 +67,7 @@ extension ClusterState {
                 deployment.taskGroups[name] = group
             }
             // A plan never revives a deployment that ended (or was paused) meanwhile.
-            if !existing.isActive || existing.status == .paused {
+            if !existing.isRollingOut || existing.status == .paused {
                 deployment.status = existing.status
                 deployment.statusDescription = existing.statusDescription
             }
@@ -97,7 +98,7 @@ extension ClusterState {
         _ update: Caravan_V1_DeploymentStatusUpdate, index: UInt64, time: Google_Protobuf_Timestamp
     ) {
         deployments.update(update.deploymentID) { stored in
-            guard var deployment = stored, deployment.isActive else { return }
+            guard var deployment = stored, deployment.isRollingOut else { return }
             deployment.status = update.status
             deployment.statusDescription = update.statusDescription
             deployment.modifyIndex = index
@@ -132,7 +133,7 @@ extension ClusterState {
         else { return }
         let healthy = alloc.deploymentStatus.healthy
         deployments.update(alloc.deploymentID) { stored in
-            guard var deployment = stored, deployment.isActive, var group = deployment.taskGroups[alloc.taskGroup]
+            guard var deployment = stored, deployment.isRollingOut, var group = deployment.taskGroups[alloc.taskGroup]
             else { return }
             if healthy {
                 group.healthyAllocs += 1
@@ -158,7 +159,7 @@ extension ClusterState {
         guard let deployment = deployments[update.deploymentID] else {
             throw CaravanError.notFound("deployment \(update.deploymentID) does not exist")
         }
-        guard deployment.isActive else {
+        guard deployment.isRollingOut else {
             throw CaravanError(
                 .failedPrecondition,
                 "deployment \(Self.short(deployment.id)) has already ended (\(deployment.status.displayName))")
@@ -187,7 +188,7 @@ extension ClusterState {
             throw CaravanError.notFound("deployment \(command.deploymentID) does not exist")
         }
         let name = Self.short(deployment.id)
-        guard deployment.isActive else {
+        guard deployment.isRollingOut else {
             throw CaravanError(
                 .failedPrecondition, "deployment \(name) has already ended (\(deployment.status.displayName))")
         }
@@ -209,7 +210,14 @@ extension ClusterState {
                         + "promotion waits until all are healthy")
             }
         }
-        for group in withCanaries { deployment.taskGroups[group]?.promoted = true }
+        for group in withCanaries {
+            deployment.taskGroups[group]?.promoted = true
+            if let deadline = deployment.taskGroups[group]?.progressDeadline,
+                deadline.seconds > 0 || deadline.nanos > 0
+            {
+                deployment.taskGroups[group]?.requireProgressBy = time.adding(deadline)
+            }
+        }
         if deployment.statusDescription == DeploymentText.needsPromotion
             || deployment.statusDescription == DeploymentText.pendingAutoPromotion
         {
@@ -252,37 +260,6 @@ extension ClusterState {
     }
 
     static func short(_ id: String) -> String { String(id.prefix(8)) }
-}
-
-extension Caravan_V1_Deployment {
-    /// Running or paused: still rolling out.
-    public var isActive: Bool {
-        status == .running || status == .paused || status == .pending || status == .blocked
-    }
-}
-
-/// Nomad's wording for deployment statuses, shared by the scheduler, the watcher and the CLI.
-public enum DeploymentText {
-    public static let running = "Deployment is running"
-    public static let needsPromotion = "Deployment is running but requires manual promotion"
-    public static let pendingAutoPromotion = "Deployment is running pending automatic promotion"
-    public static let paused = "Deployment is paused"
-    public static let successful = "Deployment completed successfully"
-    public static let markedFailed = "Deployment marked as failed"
-    public static let unhealthy = "Failed due to unhealthy allocations"
-    public static let progressDeadline = "Failed due to progress deadline"
-    public static let stoppedJob = "Cancelled because job is stopped"
-    public static let newerJob = "Cancelled due to newer version of job"
-
-    /// "<reason> - rolling back to job version N"
-    public static func rollingBack(_ reason: String, to version: UInt64) -> String {
-        "\(reason) - rolling back to job version \(version)"
-    }
-
-    /// "<reason> - no stable job version to auto revert to"
-    public static func noRollback(_ reason: String) -> String {
-        "\(reason) - no stable job version to auto revert to"
-    }
 }
 
 extension Caravan_V1_DeploymentStatus {
