@@ -216,16 +216,18 @@ struct ReconcileTests {
         #expect(placed.nodeID != "n1")
     }
 
-    @Test("allocations on a draining node or marked for migration move elsewhere", arguments: [true, false])
+    @Test(
+        "allocations marked for migration move elsewhere, on a draining node or not",
+        arguments: [true, false])
     func migrate(_ drainNode: Bool) throws {
         var state = Fixtures.cluster(2)
         let job = Fixtures.job()
         state.upsert(job)
         var allocation = Fixtures.allocation("a0", job: job, node: "n1")
+        allocation.desiredTransition.migrate = true
         if drainNode {
             state.update(node: "n1") { $0.drainStrategy = Caravan_V1_DrainStrategy() }
         } else {
-            allocation.desiredTransition.migrate = true
             state.update(node: "n1") { $0.schedulingEligibility = .ineligible }
         }
         state.add(allocation)
@@ -235,6 +237,28 @@ struct ReconcileTests {
         #expect(plan.placed.map(\.nodeID) == ["n2"])
         #expect(plan.placed.first?.previousAllocation == "a0")
         #expect(plan.annotations.desiredTgUpdates["web"]?.migrate == 1)
+    }
+
+    @Test("on a draining node only the allocations the drainer marked move; the others keep running")
+    func drainingNodeMovesOnlyMarked() throws {
+        var state = Fixtures.cluster(3)
+        let job = Fixtures.job(count: 2)
+        state.upsert(job)
+        state.update(node: "n1") {
+            $0.drainStrategy = Caravan_V1_DrainStrategy()
+            $0.schedulingEligibility = .ineligible
+        }
+        var marked = Fixtures.allocation("a0", job: job, node: "n1", index: 0)
+        marked.desiredTransition.migrate = true
+        state.add(marked)
+        state.add(Fixtures.allocation("a1", job: job, node: "n1", index: 1))
+        let plan = Fixtures.schedule(state, job: job, trigger: "node-drain")
+        #expect(plan.realStops.map(\.allocID) == ["a0"])
+        #expect(plan.placed.count == 1)
+        #expect(plan.placed.first?.previousAllocation == "a0")
+        #expect(plan.placed.first?.nodeID != "n1")
+        #expect(plan.annotations.desiredTgUpdates["web"]?.migrate == 1)
+        #expect(plan.annotations.desiredTgUpdates["web"]?.ignore == 1)
     }
 
     @Test("allocations of a removed group are stopped")

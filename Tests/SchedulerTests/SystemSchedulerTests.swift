@@ -64,18 +64,48 @@ struct SystemSchedulerTests {
         #expect(plan.placed.isEmpty)
     }
 
-    @Test("a node that stops passing constraints, or starts draining, has its allocation stopped")
+    @Test("a node that stops passing constraints has its allocation stopped")
     func noLongerFeasible() throws {
         var state = Self.mixedCluster()
         let job = Self.systemJob()
         state.upsert(job)
         state.apply(Fixtures.schedule(state, job: job))
         state.update(node: "ok1") { $0.attributes["kernel.name"] = "windows" }
-        state.update(node: "ok2") { $0.drainStrategy = Caravan_V1_DrainStrategy() }
         let plan = Fixtures.schedule(state, job: job, trigger: "node-update")
-        #expect(plan.realStops.count == 2)
+        #expect(plan.realStops.count == 1)
         #expect(plan.realStops.allSatisfy { $0.clientStatus == .unspecified })
         #expect(plan.placed.isEmpty)
+    }
+
+    @Test("on a draining node the allocation runs until the drainer marks it, then stops without replacement")
+    func drainingNode() throws {
+        var state = Self.mixedCluster()
+        var job = Self.systemJob()
+        state.upsert(job)
+        state.apply(Fixtures.schedule(state, job: job))
+        state.update(node: "ok2") {
+            $0.drainStrategy = Caravan_V1_DrainStrategy()
+            $0.schedulingEligibility = .ineligible
+        }
+        let waiting = Fixtures.schedule(state, job: job, trigger: "node-update")
+        #expect(waiting.realStops.isEmpty)
+        #expect(waiting.placed.isEmpty)
+        #expect(waiting.annotations.desiredTgUpdates["agent"]?.ignore == 2)
+
+        // A destructive update meanwhile replaces the allocation on ok1 only.
+        job.version = 1
+        job.taskGroups[0].tasks[0].resources.memoryMb = 256
+        state.upsert(job)
+        let updated = Fixtures.schedule(state, job: job)
+        #expect(updated.placed.map(\.nodeID) == ["ok1"])
+        state.apply(updated)
+
+        let onDraining = try #require(state.allocationByID.values.first { $0.nodeID == "ok2" && !$0.isTerminal })
+        state.update(alloc: onDraining.id) { $0.desiredTransition.migrate = true }
+        let marked = Fixtures.schedule(state, job: job, trigger: "node-drain")
+        #expect(marked.realStops.map(\.allocID) == [onDraining.id])
+        #expect(marked.realStops.first?.desiredDescription == "alloc is being migrated")
+        #expect(!marked.placed.contains { $0.nodeID == "ok2" })
     }
 
     @Test("a node without room is a placement failure with a blocked evaluation")

@@ -14,7 +14,8 @@ public struct CtlCommand: AsyncParsableCommand {
             """,
         version: CaravanVersion.current,
         subcommands: [
-            StatusCommand.self, JobCommand.self, EvalCommand.self, AllocCommand.self, NodeCommand.self,
+            StatusCommand.self, JobCommand.self, DeploymentCommand.self, EvalCommand.self, AllocCommand.self,
+            NodeCommand.self,
             ConfigCommand.self, VarCommand.self, OperatorCommand.self, TLSCommand.self,
         ],
         helpNames: .hashicorpHelp

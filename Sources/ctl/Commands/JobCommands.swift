@@ -7,11 +7,11 @@ import Spec
 public struct JobCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "job",
-        abstract: "Submit, plan, stop, inspect and validate jobs.",
+        abstract: "Submit, plan, stop, inspect, validate, revert and promote jobs.",
         subcommands: [
             JobRunCommand.self, JobPlanCommand.self, JobStopCommand.self, JobStatusCommand.self,
             JobInspectCommand.self, JobValidateCommand.self, JobPeriodicCommand.self,
-            JobDispatchCommand.self,
+            JobDispatchCommand.self, JobHistoryCommand.self, JobRevertCommand.self, JobPromoteCommand.self,
         ]
     )
 

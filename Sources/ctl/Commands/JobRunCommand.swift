@@ -11,10 +11,14 @@ struct JobRunCommand: AsyncParsableCommand {
         discussion: """
             Decodes FILE locally first (problems print as file:line:col: message and nothing is sent), registers \
             the job, then follows the evaluation until the scheduler is done with it, printing the allocations it \
-            placed and why any could not be placed. -detach returns as soon as the job is registered.
-            Exit status: 0 when every allocation was placed (or with -detach), 2 when some could not be placed \
-            (they wait in a blocked evaluation for capacity), 1 for an invalid job, a refused call (including a \
-            -check-index conflict) or a failed evaluation, 64 for bad arguments.
+            placed and why any could not be placed. When the job has an update stanza and the version started a \
+            deployment, the deployment is then followed until it ends, with a line each time its counts change. \
+            -detach returns as soon as the job is registered, watching neither.
+            Exit status: 0 when every allocation was placed and the deployment (if any) succeeded, or with -detach; \
+            2 when some allocations could not be placed (they wait in a blocked evaluation for capacity; the \
+            deployment is not followed then); 1 when the deployment failed or was cancelled (its description says \
+            why, and whether the job is rolling back), for an invalid job, a refused call (including a \
+            -check-index conflict) or a failed evaluation; 64 for bad arguments.
             """
     )
 
@@ -57,8 +61,8 @@ struct JobRunCommand: AsyncParsableCommand {
             let response = try await Caravan_V1_Jobs.Client(wrapping: client).register(request)
             JobRunText.registered(jobID: job.id, response: response).forEach(emit)
             guard !detach, !response.evalID.isEmpty else { return 0 }
-            let monitor = EvalMonitor(source: ServerEvaluationSource(client: client), verbose: verbose)
-            return try await monitor.run(evaluationID: response.evalID, emit: emit)
+            return try await RolloutMonitor(client: client, verbose: verbose).run(
+                evaluationID: response.evalID, jobID: job.id, namespace: job.namespace, emit: emit)
         }
     }
 }

@@ -10,7 +10,9 @@ struct JobStatusCommand: AsyncParsableCommand {
         abstract: "List jobs, or show one job's status and allocations.",
         discussion: """
             Without JOB, lists every job. With JOB (an ID or a unique prefix of one), shows the job, its \
-            allocation counts per task group, why allocations wait for placement if they do, and its allocations.
+            allocation counts per task group, why allocations wait for placement if they do, its latest \
+            deployment (when it has an update stanza) and its allocations; for a periodic or parameterized job, \
+            its children's counts by status and the children themselves.
             Exit status: 0 on success, 1 when the call fails (no such job, say), 64 for bad arguments.
             """
     )
@@ -79,6 +81,19 @@ struct JobStatusCommand: AsyncParsableCommand {
                 $0.jobID = found.id; $0.query = query
             }
         ).allocations
-        return .init(job: found, summary: summary, evaluations: evaluations, allocations: allocations)
+        let deployments = try await jobs.deployments(
+            .with {
+                $0.jobID = found.id; $0.query = query
+            }
+        ).deployments
+        var children: [Caravan_V1_JobListStub] = []
+        if found.hasPeriodic || found.hasParameterized {
+            var childQuery = query
+            childQuery.prefix = found.id + "/"
+            children = try await jobs.list(.with { $0.query = childQuery }).jobs.filter { $0.parentID == found.id }
+        }
+        return .init(
+            job: found, summary: summary, evaluations: evaluations, allocations: allocations,
+            latestDeployment: deployments.first, children: children)
     }
 }

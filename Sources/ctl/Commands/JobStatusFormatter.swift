@@ -11,6 +11,10 @@ enum JobStatusFormatter {
         var summary: Caravan_V1_JobSummary
         var evaluations: [Caravan_V1_Evaluation]
         var allocations: [Caravan_V1_AllocationListStub]
+        /// The job's newest deployment, if it ever had one.
+        var latestDeployment: Caravan_V1_Deployment? = nil
+        /// Jobs launched or dispatched from this one (periodic and parameterized parents only).
+        var children: [Caravan_V1_JobListStub] = []
     }
 
     /// One row per job; "No running jobs" when there are none.
@@ -25,7 +29,8 @@ enum JobStatusFormatter {
         return ColumnTable.render(header: ["ID", "Type", "Priority", "Status", "Submit Date"], rows: rows)
     }
 
-    /// The job header, Summary, Placement Failure (when some allocations still wait) and Allocations.
+    /// The job header, Summary, Placement Failure (when some allocations still wait), Latest Deployment (when
+    /// the job has one) and Allocations; for periodic and parameterized parents, the header and their children.
     static func detail(_ detail: Detail, now: Date, verbose: Bool = false) -> String {
         let job = detail.job
         var sections = [
@@ -39,12 +44,19 @@ enum JobStatusFormatter {
                 ("Namespace", job.namespace.isEmpty ? "default" : job.namespace),
                 ("Status", StatusNames.job(job.status)),
                 ("Version", "\(job.version)"),
-            ]),
-            "Summary\n" + summaryTable(job: job, summary: detail.summary),
+            ])
         ]
+        if job.hasPeriodic || job.hasParameterized {
+            return (sections + JobStatusChildren.sections(parent: job, children: detail.children))
+                .joined(separator: "\n\n")
+        }
+        sections.append("Summary\n" + summaryTable(job: job, summary: detail.summary))
         let failures = placementFailureLines(evaluations: detail.evaluations, summary: detail.summary)
         if !failures.isEmpty {
             sections.append((["Placement Failure"] + failures).joined(separator: "\n"))
+        }
+        if let deployment = detail.latestDeployment {
+            sections.append(DeploymentFormatter.latest(deployment, verbose: verbose))
         }
         sections.append("Allocations\n" + allocationTable(detail.allocations, now: now, verbose: verbose))
         return sections.joined(separator: "\n\n")

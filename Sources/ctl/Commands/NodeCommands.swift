@@ -6,8 +6,8 @@ import Foundation
 public struct NodeCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "node",
-        abstract: "Inspect client nodes and set their scheduling eligibility.",
-        subcommands: [NodeStatusCommand.self, NodeEligibilityCommand.self]
+        abstract: "Inspect client nodes, set their scheduling eligibility and drain them.",
+        subcommands: [NodeStatusCommand.self, NodeEligibilityCommand.self, NodeDrainCommand.self]
     )
 
     public init() {}

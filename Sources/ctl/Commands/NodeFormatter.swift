@@ -26,6 +26,9 @@ enum NodeFormatter {
             ("Class", className(node.nodeClass)),
             ("DC", node.datacenter),
             ("Drain", "\(node.hasDrainStrategy)"),
+        ]
+        if node.hasDrainStrategy { rows += drainRows(node.drainStrategy, now: now) }
+        rows += [
             ("Eligibility", StatusNames.eligibility(node.schedulingEligibility)),
             ("Status", StatusNames.node(node.status)),
             (
@@ -40,8 +43,40 @@ enum NodeFormatter {
         if verbose, !node.attributes.isEmpty {
             sections.append("Attributes\n" + KeyValueTable.render(node.attributes.sorted { $0.key < $1.key }))
         }
+        if !node.events.isEmpty { sections.append("Node Events\n" + eventTable(node.events)) }
         sections.append("Allocations\n" + allocationTable(allocations, now: now, verbose: verbose))
         return sections.joined(separator: "\n\n")
+    }
+
+    /// The deadline of a drain in progress ("forced", "none" or the time left) and whether it spares system jobs.
+    static func drainRows(_ strategy: Caravan_V1_DrainStrategy, now: Date) -> [(String, String)] {
+        let deadline: String
+        if strategy.spec.force {
+            deadline = "forced"
+        } else if !strategy.hasForceDeadline {
+            deadline = "none"
+        } else {
+            let left = Int(strategy.forceDeadline.date.timeIntervalSince(now).rounded(.up))
+            deadline = left <= 0 ? "passed" : "\(goDuration(seconds: left)) left"
+        }
+        return [("Drain Deadline", deadline), ("Drain Ignore System Jobs", "\(strategy.spec.ignoreSystemJobs)")]
+    }
+
+    /// Whole seconds as Go prints a duration: "45s", "5m0s", "1h0m0s".
+    static func goDuration(seconds: Int) -> String {
+        switch seconds {
+        case ..<60: return "\(seconds)s"
+        case ..<3600: return "\(seconds / 60)m\(seconds % 60)s"
+        default: return "\(seconds / 3600)h\(seconds % 3600 / 60)m\(seconds % 60)s"
+        }
+    }
+
+    /// The node's events, newest first, as Nomad's "Node Events" section shows them.
+    static func eventTable(_ events: [Caravan_V1_NodeEvent]) -> String {
+        let rows = events.reversed().map { event in
+            [DisplayText.time(event.timestamp), event.subsystem, event.message]
+        }
+        return ColumnTable.render(header: ["Time", "Subsystem", "Message"], rows: rows)
     }
 
     /// ID, Job ID, Task Group, Version, Desired, Status, Created; newest first. "No allocations placed" if none.

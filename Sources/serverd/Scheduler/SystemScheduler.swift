@@ -30,9 +30,16 @@ enum SystemScheduler {
                     updates.stop += 1
                     continue
                 }
-                if node.hasDrainStrategy || allocation.desiredTransition.migrate {
+                if allocation.desiredTransition.migrate {
                     context.stop(allocation, description: Reconciler.migrateDescription)
                     updates.migrate += 1
+                    continue
+                }
+                if node.hasDrainStrategy {
+                    // Drained last, when the drainer marks it; until then it runs as it is, and a draining
+                    // node never gets a replacement or an update placed on it.
+                    covered.insert(node.id)
+                    updates.ignore += 1
                     continue
                 }
                 let inScope =

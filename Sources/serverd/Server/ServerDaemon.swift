@@ -43,6 +43,7 @@ public enum ServerDaemon {
                 services: [
                     VariablesService(state: state), OperatorService(handle: handle), JobsService(queries: queries),
                     NodesService(queries: queries, heartbeats: heartbeats), EvaluationsService(queries: queries),
+                    DeploymentsService(queries: queries),
                     AllocationsService(
                         queries: queries,
                         files: NodeFileAccess(queries: queries, tls: context.tls, region: context.options.region)),

@@ -181,9 +181,12 @@ public final class StateMachine {
         case .setJobStability(let stability)?:
             try cluster.setJobStability(stability, index: index, time: command.proposedAt)
             return .applied
-        case .updateNodeDrain?, .allocTransitions?:
-            // Node drain lands with its own change; until then a replica refuses these without changing state.
-            throw CaravanError(.unimplemented, "entry \(index): node drain commands are not applied by this build")
+        case .updateNodeDrain(let update)?:
+            try cluster.updateNodeDrain(update, index: index, time: command.proposedAt)
+            return .applied
+        case .allocTransitions(let transitions)?:
+            cluster.applyAllocTransitions(transitions, index: index, time: command.proposedAt)
+            return .applied
         case nil:
             // A command from a newer server. Skipping it is safe only when its proposer said so; otherwise this
             // replica would silently diverge, so the refusal says to upgrade.

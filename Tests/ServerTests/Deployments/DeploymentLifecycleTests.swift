@@ -88,7 +88,8 @@ struct DeploymentLifecycleTests {
         // Healthy canaries alone do not finish the deployment nor replace anything without promotion.
         #expect(try await harness.schedule().allSatisfy { $0.placedCount == 0 })
         #expect(try await harness.deployment()?.status == .running)
-        let eval = EvalFactory.evaluation(for: try #require(try await harness.job()), trigger: .deploymentWatcher, at: harness.now)
+        let eval = EvalFactory.evaluation(
+            for: try #require(try await harness.job()), trigger: .deploymentWatcher, at: harness.now)
         try await harness.propose {
             $0.promoteDeployment = .with {
                 $0.deploymentID = deployment.id
@@ -132,7 +133,10 @@ struct DeploymentLifecycleTests {
         let broken = try #require(try await harness.live().first { $0.jobVersion == 2 })
         try await harness.report(broken.id, healthy: false, status: .failed)
         try await harness.watch()
-        let failed = try #require(try await harness.cluster.latestView().cluster.deployments(namespace: "default", jobID: "api").first { $0.jobVersion == 2 })
+        let failed = try #require(
+            try await harness.cluster.latestView().cluster.deployments(namespace: "default", jobID: "api").first {
+                $0.jobVersion == 2
+            })
         #expect(failed.status == .failed)
         #expect(failed.statusDescription == DeploymentText.rollingBack(DeploymentText.unhealthy, to: 1))
         let reverted = try #require(try await harness.job())

@@ -45,7 +45,8 @@ struct AllocHealthJudge: Sendable {
         }
         if allRunning && healthyAt <= now { return .healthy }
         if now >= deadline {
-            let limits = "min_healthy_time of \(Self.text(policy.minHealthyTime)) by healthy_deadline of "
+            let limits =
+                "min_healthy_time of \(Self.text(policy.minHealthyTime)) by healthy_deadline of "
                 + Self.text(policy.healthyDeadline)
             return .unhealthy(allRunning ? "Task not running for \(limits)" : "Task not running by \(limits)")
         }

@@ -64,7 +64,8 @@ public enum DeploymentPlanner {
     private static func initialDescription(_ deployment: Caravan_V1_Deployment) -> String {
         let canaryGroups = deployment.taskGroups.values.filter { $0.desiredCanaries > 0 }
         guard !canaryGroups.isEmpty else { return DeploymentText.running }
-        return canaryGroups.allSatisfy(\.autoPromote) ? DeploymentText.pendingAutoPromotion : DeploymentText.needsPromotion
+        return canaryGroups.allSatisfy(\.autoPromote)
+            ? DeploymentText.pendingAutoPromotion : DeploymentText.needsPromotion
     }
 
     public static func statusUpdate(_ id: String, _ status: Caravan_V1_DeploymentStatus, _ description: String)

@@ -145,7 +145,9 @@ struct Reconciler {
             guard let node = context.node(id: allocation.nodeID), node.status != .down else {
                 return .lost(allocation)
             }
-            if allocation.desiredTransition.migrate || node.hasDrainStrategy { return .migrating(allocation) }
+            // On a draining node the leader's drainer marks allocations at the pace of the group's `migrate`
+            // block; only the marked ones move.
+            if allocation.desiredTransition.migrate { return .migrating(allocation) }
             return .running(allocation)
         }
         guard allocation.desiredStatus == .run || allocation.desiredStatus == .unspecified else { return nil }

@@ -1,7 +1,7 @@
 import CaravanProto
+import CaravanRPC
 import Foundation
 import Logging
-import CaravanRPC
 import Scheduler
 import State
 

@@ -132,6 +132,7 @@ public struct JobsService: Caravan_V1_Jobs.SimpleServiceProtocol {
         guard !versions.isEmpty else { throw CaravanError.notFound("job \"\(jobID)\" is not registered") }
         var response = Caravan_V1_ListJobVersionsResponse()
         response.versions = versions.reversed()
+        if request.diffs { response.diffs = JobRevert.diffs(newestFirst: response.versions) }
         response.meta = meta
         return response
     }
@@ -194,10 +195,23 @@ public struct JobsService: Caravan_V1_Jobs.SimpleServiceProtocol {
         return response
     }
 
-    // Deployments, reverts, scaling and stability belong to the job-lifecycle issue (deployments part).
+    /// `ctl job revert`: registers a stored version again as the newest one (see `JobRevert` for refusals).
     public func revert(request: Caravan_V1_RevertJobRequest, context: ServerContext) async throws
         -> Caravan_V1_RevertJobResponse
-    { throw Self.notYet("revert") }
+    {
+        let namespace = ClusterQueries.namespace(request.namespace)
+        let jobID = request.jobID
+        let (versions, _) = try await queries.read(Caravan_V1_QueryOptions(), tables: [.jobs]) { view in
+            view.cluster.jobVersions(namespace: namespace, id: jobID)
+        }
+        let (command, evalID) = try JobRevert.command(for: request, versions: versions, at: now())
+        let applied = try await queries.propose(command)
+        var response = Caravan_V1_RevertJobResponse()
+        response.evalID = evalID
+        if case .job(let stored)? = applied.result.result { response.jobModifyIndex = stored.jobModifyIndex }
+        response.meta = ClusterQueries.writeMeta(applied.index)
+        return response
+    }
 
     public func dispatch(request: Caravan_V1_DispatchJobRequest, context: ServerContext) async throws
         -> Caravan_V1_DispatchJobResponse
@@ -234,17 +248,41 @@ public struct JobsService: Caravan_V1_Jobs.SimpleServiceProtocol {
         return response
     }
 
+    /// The job's deployments, newest first (empty for a job that never had one).
     public func deployments(request: Caravan_V1_ListJobDeploymentsRequest, context: ServerContext) async throws
         -> Caravan_V1_ListJobDeploymentsResponse
-    { throw Self.notYet("deployments") }
+    {
+        let namespace = ClusterQueries.namespace(request.query.namespace)
+        let jobID = request.jobID
+        let (deployments, meta) = try await queries.read(request.query, tables: [.deployments]) { view in
+            view.cluster.deployments(namespace: namespace, jobID: jobID)
+        }
+        var response = Caravan_V1_ListJobDeploymentsResponse()
+        response.deployments = deployments
+        response.meta = meta
+        return response
+    }
 
     public func scale(request: Caravan_V1_ScaleJobRequest, context: ServerContext) async throws
         -> Caravan_V1_ScaleJobResponse
     { throw Self.notYet("scale") }
 
+    /// Marks a stored version stable (a revert target for auto-revert) or not.
     public func stable(request: Caravan_V1_SetJobStabilityRequest, context: ServerContext) async throws
         -> Caravan_V1_SetJobStabilityResponse
-    { throw Self.notYet("stability") }
+    {
+        var command = StateCommands.envelope(at: now())
+        command.setJobStability = Caravan_V1_SetJobStabilityCommand.with {
+            $0.namespace = ClusterQueries.namespace(request.namespace)
+            $0.jobID = request.jobID
+            $0.version = request.version
+            $0.stable = request.stable
+        }
+        let applied = try await queries.propose(command)
+        var response = Caravan_V1_SetJobStabilityResponse()
+        response.meta = ClusterQueries.writeMeta(applied.index)
+        return response
+    }
 
     static func notYet(_ verb: String) -> CaravanError {
         CaravanError(.unimplemented, "job \(verb) is not served yet by this server version")

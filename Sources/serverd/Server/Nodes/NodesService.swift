@@ -7,7 +7,7 @@ import State
 import SwiftProtobuf
 
 /// Serves `caravan.v1.Nodes`: clients register, heartbeat, watch their allocations and report on them;
-/// operators list nodes and change their eligibility.
+/// operators list nodes, change their eligibility and drain them.
 ///
 /// Heartbeats reset timers that live on the leader, so a follower forwards them there. A node proves itself
 /// with the secret it registered with; a wrong secret is refused and changes nothing.
@@ -186,7 +186,23 @@ public struct NodesService: Caravan_V1_Nodes.ServiceProtocol {
     public func drain(
         request: ServerRequest<Caravan_V1_DrainNodeRequest>, context: ServerContext
     ) async throws -> ServerResponse<Caravan_V1_DrainNodeResponse> {
-        throw CaravanError(.unimplemented, "node drain arrives with the job-lifecycle issue")
+        let message = request.message
+        try NodeDrainRequest.validate(message)
+        let time = now()
+        // A cancelled drain that makes the node eligible again gets it its system jobs, as eligibility does.
+        let eligibleAgain = !message.hasDrainSpec && message.markEligible
+        let (found, _) = try await queries.read(Caravan_V1_QueryOptions(), tables: [.nodes]) { view in
+            let node = try ClusterQueries.resolve(message.nodeID, in: view.cluster.nodes, kind: "node")
+            return (node.id, eligibleAgain ? NodeEvaluations.forSystemJobs(nodeID: node.id, in: view, at: time) : [])
+        }
+        var command = StateCommands.envelope(at: time)
+        command.updateNodeDrain = NodeDrainRequest.command(for: message, nodeID: found.0, evals: found.1, at: time)
+        let applied = try await queries.propose(command)
+        return ServerResponse(
+            message: Caravan_V1_DrainNodeResponse.with {
+                $0.evalIds = found.1.map(\.id)
+                $0.meta = ClusterQueries.writeMeta(applied.index)
+            })
     }
 
     public func purge(

@@ -6,8 +6,8 @@ import ServiceLifecycle
 import State
 
 /// What only the leader does, started when this server wins an election and stopped when it loses: the eval
-/// broker, the scheduler workers, the plan applier, the heartbeat timers, the periodic launcher and
-/// the deployment watcher.
+/// broker, the scheduler workers, the plan applier, the heartbeat timers, the periodic launcher, the deployment
+/// watcher and the node drainer.
 ///
 /// Before starting, a new leader waits until it has applied everything committed before its term, then
 /// rebuilds the broker from the replicated evaluations, so nothing a previous leader accepted is lost and
@@ -122,6 +122,9 @@ public final class LeaderDuties: Service, Sendable {
                 }
                 group.addTask {
                     await DeploymentWatcher(cluster: self.cluster, logger: self.logger, now: { Date() }).run()
+                }
+                group.addTask {
+                    await NodeDrainer(cluster: self.cluster, logger: self.logger, now: { Date() }).run()
                 }
                 // Returns when leadership is lost (this task is cancelled and the change feed ends).
                 await group.next()

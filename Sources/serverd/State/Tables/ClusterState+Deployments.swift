@@ -85,7 +85,8 @@ extension ClusterState {
                 }
                 deployment.taskGroups[name] = group
             }
-            deploymentsByJob.insert(deployment.id, into: Self.jobKey(namespace: deployment.namespace, id: deployment.jobID))
+            deploymentsByJob.insert(
+                deployment.id, into: Self.jobKey(namespace: deployment.namespace, id: deployment.jobID))
         }
         deployment.modifyIndex = index
         deployment.modifyTime = time
@@ -166,7 +167,8 @@ extension ClusterState {
         }
         setDeploymentStatus(update, index: index, time: time)
         if update.status == .successful {
-            markStable(namespace: deployment.namespace, jobID: deployment.jobID, version: deployment.jobVersion, index: index)
+            markStable(
+                namespace: deployment.namespace, jobID: deployment.jobID, version: deployment.jobVersion, index: index)
         }
         if command.hasRevertTo {
             var register = Caravan_V1_RegisterJobCommand()

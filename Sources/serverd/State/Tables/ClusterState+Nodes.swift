@@ -123,12 +123,13 @@ extension ClusterState {
     }
 
     /// Node events are bounded, newest last, as Nomad keeps them.
-    private func appendEvent(
-        to node: inout Caravan_V1_Node, _ message: String, index: UInt64, time: Google_Protobuf_Timestamp
+    func appendEvent(
+        to node: inout Caravan_V1_Node, _ message: String, subsystem: String = "Cluster", index: UInt64,
+        time: Google_Protobuf_Timestamp
     ) {
         var event = Caravan_V1_NodeEvent()
         event.message = message
-        event.subsystem = "Cluster"
+        event.subsystem = subsystem
         event.timestamp = time
         event.createIndex = index
         node.events.append(event)
