@@ -331,11 +331,27 @@ struct ClientAgentTests {
     }
 
     /// PIDs of processes whose command line contains `text` (excluding shells of this test).
+    /// Processes whose command line holds `text`. A child the shell just forked carries the shell's command line
+    /// until it execs (`sleep`), so processes whose parent is also a match are left out.
     func processes(containing text: String) -> [Int32] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap(Int32.init).filter { pid in
-            let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
-            return command.contains(text) && pid != getpid()
+        let matches = Set(
+            entries.compactMap(Int32.init).filter { pid in
+                let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+                return command.contains(text) && pid != getpid()
+            })
+        return matches.filter { pid in
+            guard let parent = parentPID(of: pid) else { return true }
+            return !matches.contains(parent)
         }.sorted()
+    }
+
+    /// The fourth field of /proc/<pid>/stat (after the parenthesised command name, which may hold spaces).
+    func parentPID(of pid: Int32) -> Int32? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 1 ? Int32(fields[1]) : nil
     }
 }

@@ -36,6 +36,40 @@ struct CtlDeploymentCommandTests {
         }
     }
 
+    /// Job versions of the allocations the servers want running.
+    static func runningVersions(_ cluster: ClientCluster, job: String) async throws -> [UInt64] {
+        try await cluster.servers.dialer.withClient(cluster.server) { client in
+            try await Caravan_V1_Jobs.Client(wrapping: client).allocations(.with { $0.jobID = job }).allocations
+                .filter { $0.desiredStatus == .run && ($0.clientStatus == .running || $0.clientStatus == .pending) }
+                .map(\.jobVersion).sorted()
+        }
+    }
+
+    /// Waits with blocking queries until the job versions of the allocations wanted running satisfy `done`.
+    static func waitForRunningVersions(
+        _ cluster: ClientCluster, job: String, timeout: Duration, until done: @Sendable ([UInt64]) -> Bool
+    ) async throws -> [UInt64] {
+        let deadline = ContinuousClock.now + timeout
+        var index: UInt64 = 0
+        var versions: [UInt64] = []
+        while ContinuousClock.now < deadline {
+            let response = try await cluster.servers.dialer.withClient(cluster.server) { client in
+                try await Caravan_V1_Jobs.Client(wrapping: client).allocations(
+                    .with {
+                        $0.jobID = job
+                        $0.query.minIndex = index
+                        $0.query.maxWait = Google_Protobuf_Duration(seconds: 2)
+                    })
+            }
+            index = response.meta.index
+            versions = response.allocations
+                .filter { $0.desiredStatus == .run && $0.clientStatus == .running }
+                .map(\.jobVersion).sorted()
+            if done(versions) { return versions }
+        }
+        return versions
+    }
+
     static func deployments(_ cluster: ClientCluster, job: String) async throws -> [Caravan_V1_Deployment] {
         try await cluster.servers.dialer.withClient(cluster.server) { client in
             try await Caravan_V1_Jobs.Client(wrapping: client).deployments(.with { $0.jobID = job }).deployments
@@ -189,6 +223,9 @@ struct CtlDeploymentCommandTests {
         #expect(bad.stdout.contains("rolling back to job version 0"), "\(bad.stdout)")
         let versions = try await Self.versions(cluster, job: "web")
         #expect(versions.map(\.version).prefix(2) == [2, 1], "the rollback registers v0's spec as v2")
+        // The failed v1 allocation is replaced by v2 after the service reschedule delay (30s).
+        let running = try await Self.waitForRunningVersions(cluster, job: "web", timeout: .seconds(60)) { $0 == [2] }
+        #expect(running == [2], "back on v0's spec (as v2)")
     }
 
     /// Needs the scheduler's canaries and clientd's health reports (issue 8, scheduler side).
@@ -219,6 +256,7 @@ struct CtlDeploymentCommandTests {
         let promote = try await cluster.ctl(["job", "promote"], ["web"])
         #expect(promote.status == 0, "\(promote.stdout) \(promote.stderr)")
         #expect(promote.stdout.contains("promoted") && promote.stdout.contains("successful"), "\(promote.stdout)")
+        #expect(try await Self.runningVersions(cluster, job: "web") == [1, 1], "only v1 runs after the promotion")
         let twice = try await cluster.ctl(["deployment", "promote"], [String(waiting.id.prefix(8))])
         #expect(twice.status == 1, "a successful deployment cannot be promoted again: \(twice.stdout)")
     }

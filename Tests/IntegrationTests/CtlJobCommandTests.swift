@@ -37,7 +37,15 @@ struct CtlJobCommandTests {
         let plain = try SimulatedNode(name: "plain-node", certs: cluster.certs)
         for node in [writable, readOnly, plain] { _ = try await node.register(on: server) }
         let ctl = Ctl(cluster: cluster)
-        let mysql = "\(Self.fixtures)/jobs/mysql.hcl"
+        // Simulated nodes never report allocation health, so this copy turns deployments off (`job run` would
+        // otherwise follow one that cannot finish); the talk's job is otherwise unchanged.
+        let mysql = "\(cluster.root)/mysql.hcl"
+        try String(contentsOfFile: "\(Self.fixtures)/jobs/mysql.hcl", encoding: .utf8)
+            .replacingOccurrences(
+                of: "    count = 1\n", with: "    count = 1\n\n    update {\n      max_parallel = 0\n    }\n"
+            )
+            .write(toFile: mysql, atomically: true, encoding: .utf8)
+        #expect(try String(contentsOfFile: mysql, encoding: .utf8).contains("max_parallel = 0"))
 
         let plan = try await ctl.run(["job", "plan"], [mysql])
         #expect(plan.status == 1, "plan of a new job creates allocations: \(plan.stdout) \(plan.stderr)")

@@ -39,7 +39,9 @@ struct NodeDrainMonitor {
             try Task.checkCancellation()
             let (node, allocations, next) = try await source.look(nodeID: nodeID, after: index)
             for allocation in allocations.sorted(by: { $0.id < $1.id }) {
-                if first && allocation.isTerminal { history.insert(allocation.id) }
+                // Allocations that ended before the drain are history; one the drain already moved (a fast
+                // drain can finish before the first look) is still reported.
+                if first && allocation.isTerminal && !allocation.markedForMigration { history.insert(allocation.id) }
                 guard !history.contains(allocation.id) else { continue }
                 let before = seen[allocation.id] ?? DrainedAllocation(id: allocation.id, name: allocation.name)
                 Self.changes(from: before, to: allocation).forEach(emit)

@@ -42,6 +42,8 @@ struct PlanOutcome {
         update.failedTgAllocs = failures
         update.queuedAllocations = queued
         update.modifyTime = now
+        // `ctl job run` follows the deployment its evaluation started or continued.
+        if let deployment = context.deployment { update.deploymentID = deployment.id }
 
         var created: [Caravan_V1_Evaluation] = []
         var followups: [Date: String] = [:]
