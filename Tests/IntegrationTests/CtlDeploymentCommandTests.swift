@@ -225,7 +225,8 @@ struct CtlDeploymentCommandTests {
         #expect(versions.map(\.version).prefix(2) == [2, 1], "the rollback registers v0's spec as v2")
         // The failed v1 allocation is replaced by v2 after the service reschedule delay (30s).
         let running = try await Self.waitForRunningVersions(cluster, job: "web", timeout: .seconds(60)) { $0 == [2] }
-        #expect(running == [2], "back on v0's spec (as v2)")
+        let status = try await cluster.ctl(["job", "status"], ["web"])
+        #expect(running == [2], "back on v0's spec (as v2): \(status.stdout)")
     }
 
     /// Needs the scheduler's canaries and clientd's health reports (issue 8, scheduler side).

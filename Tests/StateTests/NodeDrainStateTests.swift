@@ -173,4 +173,42 @@ struct NodeDrainStateTests {
         #expect(restored.cluster.nodes["n1"]?.drainStrategy == Self.drainStrategy())
         #expect(restored.cluster.nodes["n1"]?.schedulingEligibility == .ineligible)
     }
+
+    @Test("drain meta lands in the event's details; completing a drain that was restarted meanwhile is refused")
+    func metaAndStaleCompletion() throws {
+        let machine = try Self.machine()
+        _ = machine.apply(
+            entryData: try Support.entry {
+                $0.updateNodeDrain = .with {
+                    $0.nodeID = "n1"
+                    $0.drainStrategy = Self.drainStrategy()
+                    $0.event = "Node drain strategy set"
+                    $0.eventDetails = ["message": "kernel upgrade"]
+                }
+            }, index: 3)
+        #expect(machine.cluster.nodes["n1"]?.events.last?.details == ["message": "kernel upgrade"])
+        var older = Self.drainStrategy().startedAt
+        older.seconds -= 30
+        let stale = machine.apply(
+            entryData: try Support.entry {
+                $0.updateNodeDrain = .with {
+                    $0.nodeID = "n1"
+                    $0.event = "Node drain complete"
+                    $0.onlyIfStartedAt = older
+                }
+            }, index: 4)
+        #expect(stale.refusal?.message.contains("drain changed since it was judged complete") == true)
+        #expect(machine.cluster.nodes["n1"]?.drainStrategy == Self.drainStrategy(), "the running drain is kept")
+        let current = machine.apply(
+            entryData: try Support.entry {
+                $0.updateNodeDrain = .with {
+                    $0.nodeID = "n1"
+                    $0.event = "Node drain complete"
+                    $0.onlyIfStartedAt = Self.drainStrategy().startedAt
+                }
+            }, index: 5)
+        #expect(current.refusal == nil)
+        #expect(machine.cluster.nodes["n1"]?.hasDrainStrategy == false)
+        #expect(machine.cluster.nodes["n1"]?.schedulingEligibility == .ineligible)
+    }
 }

@@ -27,173 +27,182 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
 
 /// One replicated write. Every replica applies the same bytes, so anything time- or leader-dependent
 /// (like the proposal time) is decided once by the proposer and carried here.
-public nonisolated struct Caravan_V1_StateCommand: Sendable {
+public nonisolated struct Caravan_V1_StateCommand: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// Bumped when a command's meaning changes; replicas refuse versions they do not know.
-  public var version: UInt32 = 0
+  public var version: UInt32 {
+    get {_storage._version}
+    set {_uniqueStorage()._version = newValue}
+  }
 
   public var proposedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
-    get {_proposedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
-    set {_proposedAt = newValue}
+    get {_storage._proposedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._proposedAt = newValue}
   }
   /// Returns true if `proposedAt` has been explicitly set.
-  public var hasProposedAt: Bool {self._proposedAt != nil}
+  public var hasProposedAt: Bool {_storage._proposedAt != nil}
   /// Clears the value of `proposedAt`. Subsequent reads from it will return its default value.
-  public mutating func clearProposedAt() {self._proposedAt = nil}
+  public mutating func clearProposedAt() {_uniqueStorage()._proposedAt = nil}
 
-  public var command: Caravan_V1_StateCommand.OneOf_Command? = nil
+  public var command: OneOf_Command? {
+    get {return _storage._command}
+    set {_uniqueStorage()._command = newValue}
+  }
 
   public var putVariable: Caravan_V1_PutVariableRequest {
     get {
-      if case .putVariable(let v)? = command {return v}
+      if case .putVariable(let v)? = _storage._command {return v}
       return Caravan_V1_PutVariableRequest()
     }
-    set {command = .putVariable(newValue)}
+    set {_uniqueStorage()._command = .putVariable(newValue)}
   }
 
   public var deleteVariable: Caravan_V1_DeleteVariableRequest {
     get {
-      if case .deleteVariable(let v)? = command {return v}
+      if case .deleteVariable(let v)? = _storage._command {return v}
       return Caravan_V1_DeleteVariableRequest()
     }
-    set {command = .deleteVariable(newValue)}
+    set {_uniqueStorage()._command = .deleteVariable(newValue)}
   }
 
   /// `ctl operator snapshot restore`: replace every table with this snapshot's (an encoded StateSnapshot).
   public var restoreSnapshot: Data {
     get {
-      if case .restoreSnapshot(let v)? = command {return v}
+      if case .restoreSnapshot(let v)? = _storage._command {return v}
       return Data()
     }
-    set {command = .restoreSnapshot(newValue)}
+    set {_uniqueStorage()._command = .restoreSnapshot(newValue)}
   }
 
   public var registerJob: Caravan_V1_RegisterJobCommand {
     get {
-      if case .registerJob(let v)? = command {return v}
+      if case .registerJob(let v)? = _storage._command {return v}
       return Caravan_V1_RegisterJobCommand()
     }
-    set {command = .registerJob(newValue)}
+    set {_uniqueStorage()._command = .registerJob(newValue)}
   }
 
   public var deregisterJob: Caravan_V1_DeregisterJobCommand {
     get {
-      if case .deregisterJob(let v)? = command {return v}
+      if case .deregisterJob(let v)? = _storage._command {return v}
       return Caravan_V1_DeregisterJobCommand()
     }
-    set {command = .deregisterJob(newValue)}
+    set {_uniqueStorage()._command = .deregisterJob(newValue)}
   }
 
   public var upsertEvals: Caravan_V1_UpsertEvalsCommand {
     get {
-      if case .upsertEvals(let v)? = command {return v}
+      if case .upsertEvals(let v)? = _storage._command {return v}
       return Caravan_V1_UpsertEvalsCommand()
     }
-    set {command = .upsertEvals(newValue)}
+    set {_uniqueStorage()._command = .upsertEvals(newValue)}
   }
 
   public var applyPlan: Caravan_V1_ApplyPlanCommand {
     get {
-      if case .applyPlan(let v)? = command {return v}
+      if case .applyPlan(let v)? = _storage._command {return v}
       return Caravan_V1_ApplyPlanCommand()
     }
-    set {command = .applyPlan(newValue)}
+    set {_uniqueStorage()._command = .applyPlan(newValue)}
   }
 
   public var registerNode: Caravan_V1_RegisterNodeCommand {
     get {
-      if case .registerNode(let v)? = command {return v}
+      if case .registerNode(let v)? = _storage._command {return v}
       return Caravan_V1_RegisterNodeCommand()
     }
-    set {command = .registerNode(newValue)}
+    set {_uniqueStorage()._command = .registerNode(newValue)}
   }
 
   public var updateNodeStatus: Caravan_V1_UpdateNodeStatusCommand {
     get {
-      if case .updateNodeStatus(let v)? = command {return v}
+      if case .updateNodeStatus(let v)? = _storage._command {return v}
       return Caravan_V1_UpdateNodeStatusCommand()
     }
-    set {command = .updateNodeStatus(newValue)}
+    set {_uniqueStorage()._command = .updateNodeStatus(newValue)}
   }
 
   public var updateNodeEligibility: Caravan_V1_UpdateNodeEligibilityCommand {
     get {
-      if case .updateNodeEligibility(let v)? = command {return v}
+      if case .updateNodeEligibility(let v)? = _storage._command {return v}
       return Caravan_V1_UpdateNodeEligibilityCommand()
     }
-    set {command = .updateNodeEligibility(newValue)}
+    set {_uniqueStorage()._command = .updateNodeEligibility(newValue)}
   }
 
   public var clientAllocUpdates: Caravan_V1_ClientAllocUpdatesCommand {
     get {
-      if case .clientAllocUpdates(let v)? = command {return v}
+      if case .clientAllocUpdates(let v)? = _storage._command {return v}
       return Caravan_V1_ClientAllocUpdatesCommand()
     }
-    set {command = .clientAllocUpdates(newValue)}
+    set {_uniqueStorage()._command = .clientAllocUpdates(newValue)}
   }
 
   public var stopAlloc: Caravan_V1_StopAllocCommand {
     get {
-      if case .stopAlloc(let v)? = command {return v}
+      if case .stopAlloc(let v)? = _storage._command {return v}
       return Caravan_V1_StopAllocCommand()
     }
-    set {command = .stopAlloc(newValue)}
+    set {_uniqueStorage()._command = .stopAlloc(newValue)}
   }
 
   public var periodicLaunch: Caravan_V1_PeriodicLaunchCommand {
     get {
-      if case .periodicLaunch(let v)? = command {return v}
+      if case .periodicLaunch(let v)? = _storage._command {return v}
       return Caravan_V1_PeriodicLaunchCommand()
     }
-    set {command = .periodicLaunch(newValue)}
+    set {_uniqueStorage()._command = .periodicLaunch(newValue)}
   }
 
   public var updateDeployment: Caravan_V1_UpdateDeploymentCommand {
     get {
-      if case .updateDeployment(let v)? = command {return v}
+      if case .updateDeployment(let v)? = _storage._command {return v}
       return Caravan_V1_UpdateDeploymentCommand()
     }
-    set {command = .updateDeployment(newValue)}
+    set {_uniqueStorage()._command = .updateDeployment(newValue)}
   }
 
   public var promoteDeployment: Caravan_V1_PromoteDeploymentCommand {
     get {
-      if case .promoteDeployment(let v)? = command {return v}
+      if case .promoteDeployment(let v)? = _storage._command {return v}
       return Caravan_V1_PromoteDeploymentCommand()
     }
-    set {command = .promoteDeployment(newValue)}
+    set {_uniqueStorage()._command = .promoteDeployment(newValue)}
   }
 
   public var setJobStability: Caravan_V1_SetJobStabilityCommand {
     get {
-      if case .setJobStability(let v)? = command {return v}
+      if case .setJobStability(let v)? = _storage._command {return v}
       return Caravan_V1_SetJobStabilityCommand()
     }
-    set {command = .setJobStability(newValue)}
+    set {_uniqueStorage()._command = .setJobStability(newValue)}
   }
 
   public var updateNodeDrain: Caravan_V1_UpdateNodeDrainCommand {
     get {
-      if case .updateNodeDrain(let v)? = command {return v}
+      if case .updateNodeDrain(let v)? = _storage._command {return v}
       return Caravan_V1_UpdateNodeDrainCommand()
     }
-    set {command = .updateNodeDrain(newValue)}
+    set {_uniqueStorage()._command = .updateNodeDrain(newValue)}
   }
 
   public var allocTransitions: Caravan_V1_AllocTransitionsCommand {
     get {
-      if case .allocTransitions(let v)? = command {return v}
+      if case .allocTransitions(let v)? = _storage._command {return v}
       return Caravan_V1_AllocTransitionsCommand()
     }
-    set {command = .allocTransitions(newValue)}
+    set {_uniqueStorage()._command = .allocTransitions(newValue)}
   }
 
   /// Set by the proposer when a server that does not know this command may skip it without diverging (a
   /// cache hint, say). A command that is not ignorable and unknown stops the server from applying further.
-  public var ignorable: Bool = false
+  public var ignorable: Bool {
+    get {_storage._ignorable}
+    set {_uniqueStorage()._ignorable = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -222,7 +231,7 @@ public nonisolated struct Caravan_V1_StateCommand: Sendable {
 
   public init() {}
 
-  fileprivate var _proposedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// What applying a StateCommand produced; returned to the proposer.
@@ -736,11 +745,26 @@ public nonisolated struct Caravan_V1_UpdateNodeDrainCommand: Sendable {
 
   public var evals: [Caravan_V1_Evaluation] = []
 
+  /// The event's details: the operator's drain meta (`Nodes.Drain` meta, e.g. {"message": "kernel upgrade"}).
+  public var eventDetails: Dictionary<String,String> = [:]
+
+  /// Set by the drainer when it completes a drain: refused unless the node's drain still started at this time,
+  /// so a drain cancelled and started again meanwhile is not ended by a judgement about the old one.
+  public var onlyIfStartedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_onlyIfStartedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_onlyIfStartedAt = newValue}
+  }
+  /// Returns true if `onlyIfStartedAt` has been explicitly set.
+  public var hasOnlyIfStartedAt: Bool {self._onlyIfStartedAt != nil}
+  /// Clears the value of `onlyIfStartedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearOnlyIfStartedAt() {self._onlyIfStartedAt = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _drainStrategy: Caravan_V1_DrainStrategy? = nil
+  fileprivate var _onlyIfStartedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
 /// Desired transitions set on allocations (the drainer marking a batch for migration), with the evaluations
@@ -768,346 +792,388 @@ nonisolated extension Caravan_V1_StateCommand: SwiftProtobuf.Message, SwiftProto
   public static let protoMessageName: String = _protobuf_package + ".StateCommand"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}proposed_at\0\u{1}ignorable\0\u{4}\u{7}put_variable\0\u{3}delete_variable\0\u{3}restore_snapshot\0\u{4}\u{8}register_job\0\u{3}deregister_job\0\u{3}upsert_evals\0\u{3}apply_plan\0\u{3}register_node\0\u{3}update_node_status\0\u{3}update_node_eligibility\0\u{3}client_alloc_updates\0\u{3}stop_alloc\0\u{3}periodic_launch\0\u{3}update_deployment\0\u{3}promote_deployment\0\u{3}set_job_stability\0\u{3}update_node_drain\0\u{3}alloc_transitions\0")
 
+  fileprivate class _StorageClass {
+    var _version: UInt32 = 0
+    var _proposedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _command: Caravan_V1_StateCommand.OneOf_Command?
+    var _ignorable: Bool = false
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _version = source._version
+      _proposedAt = source._proposedAt
+      _command = source._command
+      _ignorable = source._ignorable
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.version) }()
-      case 2: try { try decoder.decodeSingularMessageField(value: &self._proposedAt) }()
-      case 3: try { try decoder.decodeSingularBoolField(value: &self.ignorable) }()
-      case 10: try {
-        var v: Caravan_V1_PutVariableRequest?
-        var hadOneofValue = false
-        if let current = self.command {
-          hadOneofValue = true
-          if case .putVariable(let m) = current {v = m}
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularUInt32Field(value: &_storage._version) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._proposedAt) }()
+        case 3: try { try decoder.decodeSingularBoolField(value: &_storage._ignorable) }()
+        case 10: try {
+          var v: Caravan_V1_PutVariableRequest?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .putVariable(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .putVariable(v)
+          }
+        }()
+        case 11: try {
+          var v: Caravan_V1_DeleteVariableRequest?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .deleteVariable(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .deleteVariable(v)
+          }
+        }()
+        case 12: try {
+          var v: Data?
+          try decoder.decodeSingularBytesField(value: &v)
+          if let v = v {
+            if _storage._command != nil {try decoder.handleConflictingOneOf()}
+            _storage._command = .restoreSnapshot(v)
+          }
+        }()
+        case 20: try {
+          var v: Caravan_V1_RegisterJobCommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .registerJob(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .registerJob(v)
+          }
+        }()
+        case 21: try {
+          var v: Caravan_V1_DeregisterJobCommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .deregisterJob(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .deregisterJob(v)
+          }
+        }()
+        case 22: try {
+          var v: Caravan_V1_UpsertEvalsCommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .upsertEvals(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .upsertEvals(v)
+          }
+        }()
+        case 23: try {
+          var v: Caravan_V1_ApplyPlanCommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .applyPlan(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .applyPlan(v)
+          }
+        }()
+        case 24: try {
+          var v: Caravan_V1_RegisterNodeCommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .registerNode(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .registerNode(v)
+          }
+        }()
+        case 25: try {
+          var v: Caravan_V1_UpdateNodeStatusCommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .updateNodeStatus(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .updateNodeStatus(v)
+          }
+        }()
+        case 26: try {
+          var v: Caravan_V1_UpdateNodeEligibilityCommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .updateNodeEligibility(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .updateNodeEligibility(v)
+          }
+        }()
+        case 27: try {
+          var v: Caravan_V1_ClientAllocUpdatesCommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .clientAllocUpdates(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .clientAllocUpdates(v)
+          }
+        }()
+        case 28: try {
+          var v: Caravan_V1_StopAllocCommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .stopAlloc(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .stopAlloc(v)
+          }
+        }()
+        case 29: try {
+          var v: Caravan_V1_PeriodicLaunchCommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .periodicLaunch(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .periodicLaunch(v)
+          }
+        }()
+        case 30: try {
+          var v: Caravan_V1_UpdateDeploymentCommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .updateDeployment(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .updateDeployment(v)
+          }
+        }()
+        case 31: try {
+          var v: Caravan_V1_PromoteDeploymentCommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .promoteDeployment(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .promoteDeployment(v)
+          }
+        }()
+        case 32: try {
+          var v: Caravan_V1_SetJobStabilityCommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .setJobStability(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .setJobStability(v)
+          }
+        }()
+        case 33: try {
+          var v: Caravan_V1_UpdateNodeDrainCommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .updateNodeDrain(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .updateNodeDrain(v)
+          }
+        }()
+        case 34: try {
+          var v: Caravan_V1_AllocTransitionsCommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .allocTransitions(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .allocTransitions(v)
+          }
+        }()
+        default: break
         }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.command = .putVariable(v)
-        }
-      }()
-      case 11: try {
-        var v: Caravan_V1_DeleteVariableRequest?
-        var hadOneofValue = false
-        if let current = self.command {
-          hadOneofValue = true
-          if case .deleteVariable(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.command = .deleteVariable(v)
-        }
-      }()
-      case 12: try {
-        var v: Data?
-        try decoder.decodeSingularBytesField(value: &v)
-        if let v = v {
-          if self.command != nil {try decoder.handleConflictingOneOf()}
-          self.command = .restoreSnapshot(v)
-        }
-      }()
-      case 20: try {
-        var v: Caravan_V1_RegisterJobCommand?
-        var hadOneofValue = false
-        if let current = self.command {
-          hadOneofValue = true
-          if case .registerJob(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.command = .registerJob(v)
-        }
-      }()
-      case 21: try {
-        var v: Caravan_V1_DeregisterJobCommand?
-        var hadOneofValue = false
-        if let current = self.command {
-          hadOneofValue = true
-          if case .deregisterJob(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.command = .deregisterJob(v)
-        }
-      }()
-      case 22: try {
-        var v: Caravan_V1_UpsertEvalsCommand?
-        var hadOneofValue = false
-        if let current = self.command {
-          hadOneofValue = true
-          if case .upsertEvals(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.command = .upsertEvals(v)
-        }
-      }()
-      case 23: try {
-        var v: Caravan_V1_ApplyPlanCommand?
-        var hadOneofValue = false
-        if let current = self.command {
-          hadOneofValue = true
-          if case .applyPlan(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.command = .applyPlan(v)
-        }
-      }()
-      case 24: try {
-        var v: Caravan_V1_RegisterNodeCommand?
-        var hadOneofValue = false
-        if let current = self.command {
-          hadOneofValue = true
-          if case .registerNode(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.command = .registerNode(v)
-        }
-      }()
-      case 25: try {
-        var v: Caravan_V1_UpdateNodeStatusCommand?
-        var hadOneofValue = false
-        if let current = self.command {
-          hadOneofValue = true
-          if case .updateNodeStatus(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.command = .updateNodeStatus(v)
-        }
-      }()
-      case 26: try {
-        var v: Caravan_V1_UpdateNodeEligibilityCommand?
-        var hadOneofValue = false
-        if let current = self.command {
-          hadOneofValue = true
-          if case .updateNodeEligibility(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.command = .updateNodeEligibility(v)
-        }
-      }()
-      case 27: try {
-        var v: Caravan_V1_ClientAllocUpdatesCommand?
-        var hadOneofValue = false
-        if let current = self.command {
-          hadOneofValue = true
-          if case .clientAllocUpdates(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.command = .clientAllocUpdates(v)
-        }
-      }()
-      case 28: try {
-        var v: Caravan_V1_StopAllocCommand?
-        var hadOneofValue = false
-        if let current = self.command {
-          hadOneofValue = true
-          if case .stopAlloc(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.command = .stopAlloc(v)
-        }
-      }()
-      case 29: try {
-        var v: Caravan_V1_PeriodicLaunchCommand?
-        var hadOneofValue = false
-        if let current = self.command {
-          hadOneofValue = true
-          if case .periodicLaunch(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.command = .periodicLaunch(v)
-        }
-      }()
-      case 30: try {
-        var v: Caravan_V1_UpdateDeploymentCommand?
-        var hadOneofValue = false
-        if let current = self.command {
-          hadOneofValue = true
-          if case .updateDeployment(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.command = .updateDeployment(v)
-        }
-      }()
-      case 31: try {
-        var v: Caravan_V1_PromoteDeploymentCommand?
-        var hadOneofValue = false
-        if let current = self.command {
-          hadOneofValue = true
-          if case .promoteDeployment(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.command = .promoteDeployment(v)
-        }
-      }()
-      case 32: try {
-        var v: Caravan_V1_SetJobStabilityCommand?
-        var hadOneofValue = false
-        if let current = self.command {
-          hadOneofValue = true
-          if case .setJobStability(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.command = .setJobStability(v)
-        }
-      }()
-      case 33: try {
-        var v: Caravan_V1_UpdateNodeDrainCommand?
-        var hadOneofValue = false
-        if let current = self.command {
-          hadOneofValue = true
-          if case .updateNodeDrain(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.command = .updateNodeDrain(v)
-        }
-      }()
-      case 34: try {
-        var v: Caravan_V1_AllocTransitionsCommand?
-        var hadOneofValue = false
-        if let current = self.command {
-          hadOneofValue = true
-          if case .allocTransitions(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.command = .allocTransitions(v)
-        }
-      }()
-      default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if self.version != 0 {
-      try visitor.visitSingularUInt32Field(value: self.version, fieldNumber: 1)
-    }
-    try { if let v = self._proposedAt {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-    } }()
-    if self.ignorable != false {
-      try visitor.visitSingularBoolField(value: self.ignorable, fieldNumber: 3)
-    }
-    switch self.command {
-    case .putVariable?: try {
-      guard case .putVariable(let v)? = self.command else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
-    }()
-    case .deleteVariable?: try {
-      guard case .deleteVariable(let v)? = self.command else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
-    }()
-    case .restoreSnapshot?: try {
-      guard case .restoreSnapshot(let v)? = self.command else { preconditionFailure() }
-      try visitor.visitSingularBytesField(value: v, fieldNumber: 12)
-    }()
-    case .registerJob?: try {
-      guard case .registerJob(let v)? = self.command else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
-    }()
-    case .deregisterJob?: try {
-      guard case .deregisterJob(let v)? = self.command else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
-    }()
-    case .upsertEvals?: try {
-      guard case .upsertEvals(let v)? = self.command else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 22)
-    }()
-    case .applyPlan?: try {
-      guard case .applyPlan(let v)? = self.command else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 23)
-    }()
-    case .registerNode?: try {
-      guard case .registerNode(let v)? = self.command else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 24)
-    }()
-    case .updateNodeStatus?: try {
-      guard case .updateNodeStatus(let v)? = self.command else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 25)
-    }()
-    case .updateNodeEligibility?: try {
-      guard case .updateNodeEligibility(let v)? = self.command else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 26)
-    }()
-    case .clientAllocUpdates?: try {
-      guard case .clientAllocUpdates(let v)? = self.command else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 27)
-    }()
-    case .stopAlloc?: try {
-      guard case .stopAlloc(let v)? = self.command else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 28)
-    }()
-    case .periodicLaunch?: try {
-      guard case .periodicLaunch(let v)? = self.command else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 29)
-    }()
-    case .updateDeployment?: try {
-      guard case .updateDeployment(let v)? = self.command else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 30)
-    }()
-    case .promoteDeployment?: try {
-      guard case .promoteDeployment(let v)? = self.command else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 31)
-    }()
-    case .setJobStability?: try {
-      guard case .setJobStability(let v)? = self.command else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 32)
-    }()
-    case .updateNodeDrain?: try {
-      guard case .updateNodeDrain(let v)? = self.command else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 33)
-    }()
-    case .allocTransitions?: try {
-      guard case .allocTransitions(let v)? = self.command else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 34)
-    }()
-    case nil: break
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if _storage._version != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._version, fieldNumber: 1)
+      }
+      try { if let v = _storage._proposedAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      if _storage._ignorable != false {
+        try visitor.visitSingularBoolField(value: _storage._ignorable, fieldNumber: 3)
+      }
+      switch _storage._command {
+      case .putVariable?: try {
+        guard case .putVariable(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      }()
+      case .deleteVariable?: try {
+        guard case .deleteVariable(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      }()
+      case .restoreSnapshot?: try {
+        guard case .restoreSnapshot(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularBytesField(value: v, fieldNumber: 12)
+      }()
+      case .registerJob?: try {
+        guard case .registerJob(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
+      }()
+      case .deregisterJob?: try {
+        guard case .deregisterJob(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
+      }()
+      case .upsertEvals?: try {
+        guard case .upsertEvals(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 22)
+      }()
+      case .applyPlan?: try {
+        guard case .applyPlan(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 23)
+      }()
+      case .registerNode?: try {
+        guard case .registerNode(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 24)
+      }()
+      case .updateNodeStatus?: try {
+        guard case .updateNodeStatus(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 25)
+      }()
+      case .updateNodeEligibility?: try {
+        guard case .updateNodeEligibility(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 26)
+      }()
+      case .clientAllocUpdates?: try {
+        guard case .clientAllocUpdates(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 27)
+      }()
+      case .stopAlloc?: try {
+        guard case .stopAlloc(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 28)
+      }()
+      case .periodicLaunch?: try {
+        guard case .periodicLaunch(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 29)
+      }()
+      case .updateDeployment?: try {
+        guard case .updateDeployment(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 30)
+      }()
+      case .promoteDeployment?: try {
+        guard case .promoteDeployment(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 31)
+      }()
+      case .setJobStability?: try {
+        guard case .setJobStability(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 32)
+      }()
+      case .updateNodeDrain?: try {
+        guard case .updateNodeDrain(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 33)
+      }()
+      case .allocTransitions?: try {
+        guard case .allocTransitions(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 34)
+      }()
+      case nil: break
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Caravan_V1_StateCommand, rhs: Caravan_V1_StateCommand) -> Bool {
-    if lhs.version != rhs.version {return false}
-    if lhs._proposedAt != rhs._proposedAt {return false}
-    if lhs.command != rhs.command {return false}
-    if lhs.ignorable != rhs.ignorable {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._version != rhs_storage._version {return false}
+        if _storage._proposedAt != rhs_storage._proposedAt {return false}
+        if _storage._command != rhs_storage._command {return false}
+        if _storage._ignorable != rhs_storage._ignorable {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1939,7 +2005,7 @@ nonisolated extension Caravan_V1_SetJobStabilityCommand: SwiftProtobuf.Message, 
 
 nonisolated extension Caravan_V1_UpdateNodeDrainCommand: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".UpdateNodeDrainCommand"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}drain_strategy\0\u{3}mark_eligible\0\u{1}event\0\u{1}evals\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}drain_strategy\0\u{3}mark_eligible\0\u{1}event\0\u{1}evals\0\u{3}event_details\0\u{3}only_if_started_at\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1952,6 +2018,8 @@ nonisolated extension Caravan_V1_UpdateNodeDrainCommand: SwiftProtobuf.Message, 
       case 3: try { try decoder.decodeSingularBoolField(value: &self.markEligible) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.event) }()
       case 5: try { try decoder.decodeRepeatedMessageField(value: &self.evals) }()
+      case 6: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &self.eventDetails) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._onlyIfStartedAt) }()
       default: break
       }
     }
@@ -1977,6 +2045,12 @@ nonisolated extension Caravan_V1_UpdateNodeDrainCommand: SwiftProtobuf.Message, 
     if !self.evals.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.evals, fieldNumber: 5)
     }
+    if !self.eventDetails.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: self.eventDetails, fieldNumber: 6)
+    }
+    try { if let v = self._onlyIfStartedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1986,6 +2060,8 @@ nonisolated extension Caravan_V1_UpdateNodeDrainCommand: SwiftProtobuf.Message, 
     if lhs.markEligible != rhs.markEligible {return false}
     if lhs.event != rhs.event {return false}
     if lhs.evals != rhs.evals {return false}
+    if lhs.eventDetails != rhs.eventDetails {return false}
+    if lhs._onlyIfStartedAt != rhs._onlyIfStartedAt {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

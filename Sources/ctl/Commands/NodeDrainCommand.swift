@@ -39,6 +39,12 @@ struct NodeDrainCommand: AsyncParsableCommand {
     @Flag(name: .hashicorp("keep-ineligible"), help: "With -disable: keep the node ineligible after cancelling.")
     var keepIneligible = false
     @Flag(name: .hashicorp("yes"), help: "Do not ask for confirmation.") var yes = false
+    @Option(
+        name: .hashicorp("meta"),
+        help: ArgumentHelp(
+            "Record a detail in the node's drain event, e.g. -meta message=\"kernel upgrade\" (repeatable).",
+            valueName: "key=value"))
+    var meta: [String] = []
     @Argument(help: "The node's ID (or a unique prefix of it).") var nodeID: String
 
     var arguments: NodeDrainArguments {
@@ -49,6 +55,7 @@ struct NodeDrainCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try arguments.action()
+        _ = try JobDispatchCommand.meta(meta)
     }
 
     func run() async throws {
@@ -79,12 +86,14 @@ struct NodeDrainCommand: AsyncParsableCommand {
                     $0.markEligible = markEligible
                 }
             }
+            var withMeta = request
+            withMeta.meta = try JobDispatchCommand.meta(meta)
             guard try yes || Self.confirm(enable ? "enable" : "disable", nodeID: node.id) else {
                 print("Canceling drain toggle")
                 return 0
             }
             _ = try await dialer.withClient(target) { client in
-                try await Caravan_V1_Nodes.Client(wrapping: client).drain(request)
+                try await Caravan_V1_Nodes.Client(wrapping: client).drain(withMeta)
             }
             guard enable, !detach else {
                 print("Node \"\(node.id)\" drain strategy \(enable ? "set" : "unset")")

@@ -52,6 +52,7 @@ struct NodeDrainer: Sendable {
             command.updateNodeDrain = Caravan_V1_UpdateNodeDrainCommand.with {
                 $0.nodeID = nodeID
                 $0.event = Self.completeEvent
+                if let started = view.cluster.nodes[nodeID]?.drainStrategy.startedAt { $0.onlyIfStartedAt = started }
             }
             try await propose(command)
             logger.info("node drain complete", metadata: ["node": "\(nodeID)"])

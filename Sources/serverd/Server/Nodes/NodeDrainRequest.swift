@@ -36,6 +36,7 @@ enum NodeDrainRequest {
         var command = Caravan_V1_UpdateNodeDrainCommand()
         command.nodeID = nodeID
         command.evals = evals
+        command.eventDetails = request.meta
         guard request.hasDrainSpec else {
             command.markEligible = request.markEligible
             command.event = unsetEvent

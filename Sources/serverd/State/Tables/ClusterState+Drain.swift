@@ -14,6 +14,12 @@ extension ClusterState {
         guard var node = nodes[command.nodeID] else {
             throw CaravanError.notFound("node \(command.nodeID) is not registered")
         }
+        if command.hasOnlyIfStartedAt {
+            guard node.hasDrainStrategy, node.drainStrategy.startedAt == command.onlyIfStartedAt else {
+                throw CaravanError(
+                    .failedPrecondition, "node \(command.nodeID)'s drain changed since it was judged complete")
+            }
+        }
         if command.hasDrainStrategy {
             node.drainStrategy = command.drainStrategy
             node.schedulingEligibility = .ineligible
@@ -26,7 +32,8 @@ extension ClusterState {
         }
         node.modifyIndex = index
         if !command.event.isEmpty {
-            appendEvent(to: &node, command.event, subsystem: "Drain", index: index, time: time)
+            appendEvent(
+                to: &node, command.event, subsystem: "Drain", details: command.eventDetails, index: index, time: time)
         }
         storeNode(node)
         touch(.nodes, at: index)

@@ -124,12 +124,13 @@ extension ClusterState {
 
     /// Node events are bounded, newest last, as Nomad keeps them.
     func appendEvent(
-        to node: inout Caravan_V1_Node, _ message: String, subsystem: String = "Cluster", index: UInt64,
-        time: Google_Protobuf_Timestamp
+        to node: inout Caravan_V1_Node, _ message: String, subsystem: String = "Cluster",
+        details: [String: String] = [:], index: UInt64, time: Google_Protobuf_Timestamp
     ) {
         var event = Caravan_V1_NodeEvent()
         event.message = message
         event.subsystem = subsystem
+        event.details = details
         event.timestamp = time
         event.createIndex = index
         node.events.append(event)

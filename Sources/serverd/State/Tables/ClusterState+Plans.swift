@@ -22,7 +22,10 @@ extension ClusterState {
                 }
                 if !stop.followupEvalID.isEmpty { alloc.followupEvalID = stop.followupEvalID }
                 alloc.modifyIndex = index
-                alloc.modifyTime = time
+                // A follow-up annotation keeps modify_time: the reschedule delay counts from the failure's report,
+                // and moving it would push the reschedule back each time a follow-up is created.
+                let annotationOnly = stop.desiredStatus == .unspecified && stop.clientStatus == .unspecified
+                if !annotationOnly { alloc.modifyTime = time }
                 storeAllocation(alloc, replacing: existing)
             }
         }
