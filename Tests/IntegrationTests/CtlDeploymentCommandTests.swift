@@ -45,29 +45,43 @@ struct CtlDeploymentCommandTests {
         }
     }
 
-    /// Waits with blocking queries until the job versions of the allocations wanted running satisfy `done`.
-    static func waitForRunningVersions(
-        _ cluster: ClientCluster, job: String, timeout: Duration, until done: @Sendable ([UInt64]) -> Bool
-    ) async throws -> [UInt64] {
+    /// Repeats a blocking query (min_index from the previous answer, 2 s waits) until its answer satisfies `done`
+    /// or `timeout` passes; returns the last answer.
+    static func block<Answer>(
+        timeout: Duration, _ ask: (Caravan_V1_QueryOptions) async throws -> (Answer, UInt64),
+        until done: (Answer) -> Bool
+    ) async throws -> Answer? {
         let deadline = ContinuousClock.now + timeout
-        var index: UInt64 = 0
-        var versions: [UInt64] = []
+        var options = Caravan_V1_QueryOptions()
+        options.maxWait = Google_Protobuf_Duration(seconds: 2)
+        var last: Answer?
         while ContinuousClock.now < deadline {
-            let response = try await cluster.servers.dialer.withClient(cluster.server) { client in
-                try await Caravan_V1_Jobs.Client(wrapping: client).allocations(
-                    .with {
-                        $0.jobID = job
-                        $0.query.minIndex = index
-                        $0.query.maxWait = Google_Protobuf_Duration(seconds: 2)
-                    })
-            }
-            index = response.meta.index
-            versions = response.allocations
-                .filter { $0.desiredStatus == .run && $0.clientStatus == .running }
-                .map(\.jobVersion).sorted()
-            if done(versions) { return versions }
+            let (answer, index) = try await ask(options)
+            last = answer
+            if done(answer) { return answer }
+            options.minIndex = index
         }
-        return versions
+        return last
+    }
+
+    /// Waits until the job versions of the allocations wanted running (and running) satisfy `done`.
+    static func waitForRunningVersions(
+        _ cluster: ClientCluster, job: String, timeout: Duration, until done: ([UInt64]) -> Bool
+    ) async throws -> [UInt64] {
+        try await block(
+            timeout: timeout,
+            { options in
+                let response = try await cluster.servers.dialer.withClient(cluster.server) { client in
+                    try await Caravan_V1_Jobs.Client(wrapping: client).allocations(
+                        .with {
+                            $0.jobID = job
+                            $0.query = options
+                        })
+                }
+                let versions = response.allocations.filter { $0.desiredStatus == .run && $0.clientStatus == .running }
+                    .map(\.jobVersion).sorted()
+                return (versions, response.meta.index)
+            }, until: done) ?? []
     }
 
     static func deployments(_ cluster: ClientCluster, job: String) async throws -> [Caravan_V1_Deployment] {
@@ -76,28 +90,27 @@ struct CtlDeploymentCommandTests {
         }
     }
 
-    /// Waits with blocking queries until the job's newest deployment satisfies `done`.
+    /// Waits until the job's newest deployment satisfies `done`.
     static func waitForDeployment(
         _ cluster: ClientCluster, job: String, timeout: Duration = .seconds(90),
-        until done: @Sendable (Caravan_V1_Deployment) -> Bool
+        until done: (Caravan_V1_Deployment) -> Bool
     ) async throws -> Caravan_V1_Deployment {
-        let deadline = ContinuousClock.now + timeout
-        var index: UInt64 = 0
-        var last: Caravan_V1_Deployment?
-        while ContinuousClock.now < deadline {
-            let response = try await cluster.servers.dialer.withClient(cluster.server) { client in
-                try await Caravan_V1_Jobs.Client(wrapping: client).deployments(
-                    .with {
-                        $0.jobID = job
-                        $0.query.minIndex = index
-                        $0.query.maxWait = Google_Protobuf_Duration(seconds: 2)
-                    })
-            }
-            last = response.deployments.first
-            if let last, done(last) { return last }
-            index = response.meta.index
+        let last = try await block(
+            timeout: timeout,
+            { options in
+                let response = try await cluster.servers.dialer.withClient(cluster.server) { client in
+                    try await Caravan_V1_Jobs.Client(wrapping: client).deployments(
+                        .with {
+                            $0.jobID = job
+                            $0.query = options
+                        })
+                }
+                return (response.deployments.first, response.meta.index)
+            }, until: { $0.map(done) ?? false })
+        guard let found = last ?? nil, done(found) else {
+            throw CaravanError(.deadlineExceeded, "deployment of \(job) never got there: \(String(describing: last))")
         }
-        throw CaravanError(.deadlineExceeded, "deployment of \(job) never got there: \(String(describing: last))")
+        return found
     }
 
     @Test("history -p shows what a version changed; revert runs v0 again as v2; bad versions change nothing")
