@@ -146,6 +146,44 @@ struct SystemSchedulerTests {
         #expect(Set(destructive.placed.map(\.nodeID)) == ["ok1", "ok2"])
     }
 
+    @Test("with update max_parallel, destructive updates roll node by node with a follow-up evaluation stagger later")
+    func rollingUpdate() throws {
+        var state = Fixtures.cluster(5)
+        var job = Self.systemJob()
+        job.datacenters = ["dc1"]
+        job.taskGroups[0].update = .with {
+            $0.maxParallel = 2
+            $0.stagger = .init(seconds: 15)
+        }
+        state.upsert(job)
+        state.apply(Fixtures.schedule(state, job: job))
+        #expect(state.allAllocations.count == 5)
+        job.version = 1
+        job.taskGroups[0].tasks[0].resources.memoryMb = 200
+        state.upsert(job)
+        var updatedNodes: [String] = []
+        for round in 0..<3 {
+            let plan = Fixtures.schedule(state, job: job, trigger: round == 0 ? "job-register" : "rolling-update")
+            let placed = plan.placed.map(\.nodeID).sorted()
+            #expect(placed.count == (round < 2 ? 2 : 1))
+            #expect(plan.realStops.count == placed.count)
+            #expect(plan.annotations.desiredTgUpdates["agent"]?.destructiveUpdate == UInt64(placed.count))
+            let followups = plan.createdEvals.filter { $0.triggeredBy == "rolling-update" }
+            if round < 2 {
+                #expect(followups.count == 1)
+                #expect(followups.first?.status == .pending)
+                #expect(followups.first?.waitUntil.date == Fixtures.now.addingTimeInterval(15))
+            } else {
+                #expect(followups.isEmpty, "the last batch needs no follow-up")
+            }
+            updatedNodes += placed
+            state.apply(plan)
+        }
+        #expect(updatedNodes.sorted() == ["n1", "n2", "n3", "n4", "n5"])
+        let live = state.allAllocations.filter { !$0.isTerminal && $0.desiredStatus == .run }
+        #expect(live.count == 5 && live.allSatisfy { $0.jobVersion == 1 })
+    }
+
     @Test("a stopped system job stops everything")
     func stop() {
         var state = Self.mixedCluster()

@@ -9,6 +9,8 @@ struct PlanOutcome {
     var updates: [String: Caravan_V1_DesiredUpdates] = [:]
     /// Failed allocations waiting for a delayed reschedule, with the time they are due.
     var delayed: [(allocation: Caravan_V1_Allocation, at: Date)] = []
+    /// A rolling update of a system job has more batches: evaluate again this many seconds from now.
+    var rollingFollowup: TimeInterval?
     var description = ""
 
     /// Records one placement that found no node; later failures of the group are folded into the first.
@@ -64,6 +66,13 @@ struct PlanOutcome {
             }
             plan.nodeUpdate[allocation.nodeID, default: Caravan_V1_PlanNodeStops()].stops.append(
                 Self.annotation(allocation.id, followup: id))
+        }
+        if let wait = rollingFollowup {
+            var next = derived(from: evaluation, context: context, priority: priority, now: now)
+            next.status = .pending
+            next.triggeredBy = "rolling-update"
+            next.waitUntil = Google_Protobuf_Timestamp(date: context.now.addingTimeInterval(wait))
+            created.append(next)
         }
         if !failures.isEmpty {
             var blocked = derived(from: evaluation, context: context, priority: priority, now: now)

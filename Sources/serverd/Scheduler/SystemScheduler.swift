@@ -1,7 +1,11 @@
 import CaravanProto
+import SwiftProtobuf
 
 /// Schedules system jobs: one allocation of each group on every ready, eligible node that passes
 /// feasibility. Filtered nodes are skipped silently; nodes without room count as placement failures.
+///
+/// With an `update` block, destructive updates roll: `max_parallel` nodes per evaluation, and a follow-up
+/// evaluation `stagger` later takes the next batch (Nomad's rolling update of system jobs; no deployment).
 enum SystemScheduler {
     static let ineligibleDescription = "alloc not needed as node is no longer eligible"
 
@@ -66,14 +70,20 @@ enum SystemScheduler {
                     updates.inPlaceUpdate += 1
                 case .destructive:
                     destructive.append(allocation)
-                    updates.destructiveUpdate += 1
                 }
+            }
+            let batch = rollingBatch(destructive, group: group)
+            updates.destructiveUpdate += UInt64(batch.count)
+            updates.ignore += UInt64(destructive.count - batch.count)
+            if batch.count < destructive.count {
+                let stagger = group.update.hasStagger ? seconds(group.update.stagger) : 30
+                outcome.rollingFollowup = max(outcome.rollingFollowup ?? 0, stagger)
             }
             let finished = Set(
                 mine.filter { $0.isTerminal && $0.clientStatus == .complete && $0.desiredStatus == .run }
                     .filter { $0.jobVersion == job.version }.map(\.nodeID))
             var placer = Placer(context: context, group: group, available: available)
-            for previous in destructive {
+            for previous in batch {
                 guard let node = context.node(id: previous.nodeID) else { continue }
                 context.stop(previous, description: Reconciler.updateDescription)
                 if !placer.place(on: node, previous: previous) { context.unstop(previous) }
@@ -91,6 +101,20 @@ enum SystemScheduler {
             }
         }
         return outcome.finish(context: context, priority: job.priority)
+    }
+
+    /// The destructive updates this evaluation makes: all of them without an `update` block (or with
+    /// `max_parallel = 0`), else the first `max_parallel` by node id.
+    static func rollingBatch(_ destructive: [Caravan_V1_Allocation], group: Caravan_V1_TaskGroup)
+        -> [Caravan_V1_Allocation]
+    {
+        guard group.hasUpdate, group.update.hasMaxParallel, group.update.maxParallel > 0 else { return destructive }
+        let ordered = destructive.sorted { ($0.nodeID, $0.id) < ($1.nodeID, $1.id) }
+        return Array(ordered.prefix(Int(group.update.maxParallel)))
+    }
+
+    private static func seconds(_ duration: Google_Protobuf_Duration) -> Double {
+        Double(duration.seconds) + Double(duration.nanos) / 1e9
     }
 
     /// Fits one group onto specific nodes, accumulating one metric over every node it tried.
