@@ -164,6 +164,52 @@ struct AllocRunnerTests {
         #expect(launch.logDir == "\(rig.allocRoot)/\(alloc.id)/alloc/logs")
     }
 
+    /// A service allocation in a deployment, judged with min_healthy_time = 0.2s.
+    static func deployed(_ tasks: [Caravan_V1_Task]) -> Caravan_V1_Allocation {
+        var alloc = Self.allocation(tasks, type: .service)
+        alloc.deploymentID = "d1"
+        alloc.deploymentStatus.canary = true
+        alloc.job.taskGroups[0].update = .with {
+            $0.healthCheck = "task_states"
+            $0.minHealthyTime = Google_Protobuf_Duration(seconds: 0, nanos: 200_000_000)
+            $0.healthyDeadline = Google_Protobuf_Duration(seconds: 30)
+        }
+        return alloc
+    }
+
+    @Test("a deployed allocation is reported healthy once its task ran min_healthy_time, keeping its canary flag")
+    func reportsHealthy() async throws {
+        let rig = try Rig()
+        defer { rig.cleanup() }
+        let manager = rig.manager()
+        await manager.apply(Self.frame([Self.deployed([Self.task("web")])]))
+        await rig.driver.waitForStart(of: "web")
+        let healthy = await rig.reports.first { $0.deploymentStatus.hasHealthy }
+        #expect(healthy.deploymentStatus.healthy)
+        #expect(healthy.deploymentStatus.canary)
+        #expect(healthy.clientStatus == .running)
+        let started = try #require(healthy.taskStates["web"]?.startedAt.date)
+        #expect(healthy.deploymentStatus.timestamp.date.timeIntervalSince(started) >= 0.2)
+    }
+
+    @Test("a deployed allocation whose task fails is reported unhealthy, with an Alloc Unhealthy event")
+    func reportsUnhealthy() async throws {
+        let rig = try Rig()
+        defer { rig.cleanup() }
+        let manager = rig.manager()
+        await manager.apply(Self.frame([Self.deployed([Self.task("web")])]))
+        await rig.driver.waitForStart(of: "web")
+        rig.driver.finish("web", TaskExit(exitCode: 3))
+        let unhealthy = await rig.reports.first { $0.deploymentStatus.hasHealthy }
+        #expect(unhealthy.deploymentStatus.healthy == false)
+        let noted = await rig.reports.first { update in
+            update.taskStates["web"]?.events.contains { $0.type == "Alloc Unhealthy" } == true
+        }
+        let event = try #require(noted.taskStates["web"]?.events.last { $0.type == "Alloc Unhealthy" })
+        #expect(event.displayMessage == "Unhealthy because of failed task \"web\"")
+        #expect(noted.deploymentStatus.healthy == false, "the decision stays with every later report")
+    }
+
     @Test("a failing task is restarted within its policy, then not restarted, and the allocation fails")
     func restartPolicy() async throws {
         let rig = try Rig()

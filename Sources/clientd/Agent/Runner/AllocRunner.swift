@@ -274,6 +274,10 @@ actor AllocRunner {
         case .unhealthy(let reason):
             logger.warning("allocation unhealthy", metadata: ["alloc_id": "\(id)", "reason": "\(reason)"])
             decideHealth(false, at: now)
+            // Told through the task runners, which own the task states, so the event survives their next report.
+            for runner in runners.values {
+                Task { await runner.note(TaskEvents.allocUnhealthy(reason)) }
+            }
         }
     }
 

@@ -13,6 +13,9 @@ enum TaskEvents {
         }
     }
 
+    /// Nomad's event when the health watcher finds the allocation unhealthy, on each of its tasks.
+    static func allocUnhealthy(_ reason: String) -> Caravan_V1_TaskEvent { make("Alloc Unhealthy", reason) }
+
     static func received() -> Caravan_V1_TaskEvent { make("Received", "Task received by client") }
 
     static func setup() -> Caravan_V1_TaskEvent { make("Task Setup", "Building Task Directory") }

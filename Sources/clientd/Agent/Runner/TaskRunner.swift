@@ -210,6 +210,11 @@ actor TaskRunner {
         await persistAndReport()
     }
 
+    /// An event about the allocation rather than the task itself (its health), shown with the task's events.
+    func note(_ event: Caravan_V1_TaskEvent) async {
+        await record(event)
+    }
+
     /// Appends an event (keeping the newest 10), persists and reports.
     private func record(_ event: Caravan_V1_TaskEvent) async {
         state.events.append(event)
