@@ -9,20 +9,22 @@ import Testing
 @Suite("node drain with real servers and clients", .serialized, .timeLimit(.minutes(4)))
 struct NodeDrainTests {
     /// A service job of `count` sleeping allocations; `pin` constrains it to one node.
-    static func sleeper(_ id: String, count: Int, pin: String? = nil) -> String {
+    static func sleeper(_ id: String, count: Int, pin: String? = nil, type: String = "service") -> String {
         let constraint =
             pin.map { "constraint {\n      attribute = \"${node.unique.name}\"\n      value = \"\($0)\"\n    }" } ?? ""
+        // Batch jobs take no migrate block (their allocations wait for the deadline).
+        let migrate =
+            type == "batch"
+            ? ""
+            : "migrate {\n      max_parallel     = 1\n      min_healthy_time = \"1s\"\n      healthy_deadline = \"30s\"\n    }"
         return """
             job "\(id)" {
               datacenters = ["dc1"]
+              type        = "\(type)"
               group "g" {
                 count = \(count)
                 \(constraint)
-                migrate {
-                  max_parallel     = 1
-                  min_healthy_time = "1s"
-                  healthy_deadline = "30s"
-                }
+                \(migrate)
                 task "t" {
                   driver = "raw_exec"
                   config {
@@ -132,7 +134,8 @@ struct NodeDrainTests {
         let cluster = try MultiClientCluster(clients: 1)
         defer { cluster.stopAll() }
         try await cluster.start()
-        try await cluster.run(job: "pinned", Self.sleeper("pinned", count: 1, pin: "client-0"))
+        // A batch allocation is left to finish until the deadline, so with no deadline the drain stays in progress.
+        try await cluster.run(job: "pinned", Self.sleeper("pinned", count: 1, pin: "client-0", type: "batch"))
         let nodeID = try await cluster.nodeID("client-0")
         _ = try await cluster.waitForAllocations(job: "pinned") { Self.live($0).count == 1 }
 
@@ -149,7 +152,7 @@ struct NodeDrainTests {
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("ffffffff-nope"), "\(unknown.stderr)")
 
-        // No deadline, and a pinned job whose replacement cannot be placed: the drain stays in progress.
+        // No deadline: the batch allocation keeps the drain in progress until it is cancelled.
         let set = try await cluster.ctl(["node", "drain"], ["-enable", "-no-deadline", "-detach", "-yes", nodeID])
         #expect(set.status == 0, "\(set.stderr)")
         #expect(try await cluster.node(nodeID).schedulingEligibility == .ineligible)

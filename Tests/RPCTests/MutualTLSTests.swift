@@ -183,10 +183,12 @@ struct MutualTLSTests {
             policy: policy
         )
         let cli = try dialer("cli")
+        // The in-flight call must outlive the refused probe (up to its 5 s deadline) on a loaded machine.
+        let patient = RPCDialer(tls: try fixture.material("cli"), callTimeout: .seconds(60))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.serve() }
             let address = try await server.listeningAddress()
-            async let inFlight = cli.withClient(address) { client in try await GateService.call(client) }
+            async let inFlight = patient.withClient(address) { client in try await GateService.call(client) }
             await gate.entered.wait()
             server.beginGracefulShutdown()
             // The server stops accepting: a new call fails while the old one is still open. Refused, or (when it
