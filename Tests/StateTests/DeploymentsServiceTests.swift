@@ -125,22 +125,6 @@ struct DeploymentsServiceTests {
         }
     }
 
-    /// Expects `call` to fail with `code` and a message containing `text`.
-    func expectRefusal(
-        _ code: RPCError.Code, containing text: String, sourceLocation: SourceLocation = #_sourceLocation,
-        _ call: () async throws -> Void
-    ) async {
-        do {
-            try await call()
-            Issue.record("the call succeeded; expected \(code)", sourceLocation: sourceLocation)
-        } catch let error as RPCError {
-            #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
-            #expect(error.message.contains(text), "\(error.message)", sourceLocation: sourceLocation)
-        } catch {
-            Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
-        }
-    }
-
     @Test("deployments are found by id or unique prefix, listed newest first, and an ambiguous prefix names matches")
     func reads() async throws {
         try await withBed { bed in

@@ -15,19 +15,9 @@ struct JobVersionsServiceTests {
     typealias Jobs = Caravan_V1_Jobs.Client<HTTP2ClientTransport.Posix>
     typealias Evaluations = Caravan_V1_Evaluations.Client<HTTP2ClientTransport.Posix>
 
+    /// The Jobs and Evaluations services of `JobsServiceTests`, on a fresh state.
     func withServices(_ body: (Jobs, Evaluations) async throws -> Void) async throws {
-        let fixture = try CertificateFixture()
-        let hub = StateChangeHub()
-        let queries = ClusterQueries(state: LocalReplicatedState(observer: { hub.publish($0) }), hub: hub)
-        let services: [any RegistrableRPCService] = [
-            JobsService(queries: queries), EvaluationsService(queries: queries),
-        ]
-        try await withRunningServer(tls: try fixture.material("server"), services: services) { _, address in
-            let dialer = RPCDialer(tls: try fixture.material("cli"), callTimeout: .seconds(20))
-            try await dialer.withClient(address) { client in
-                try await body(Jobs(wrapping: client), Evaluations(wrapping: client))
-            }
-        }
+        try await JobsServiceTests().withServices(body)
     }
 
     /// Versions 0 (count 2) and 1 (count 3) of "api".
@@ -40,21 +30,6 @@ struct JobVersionsServiceTests {
 
     func versions(_ jobs: Jobs) async throws -> [Caravan_V1_Job] {
         try await jobs.versions(.with { $0.jobID = "api" }).versions
-    }
-
-    func expectRefusal(
-        _ code: RPCError.Code, containing text: String, sourceLocation: SourceLocation = #_sourceLocation,
-        _ call: () async throws -> Void
-    ) async {
-        do {
-            try await call()
-            Issue.record("the call succeeded; expected \(code)", sourceLocation: sourceLocation)
-        } catch let error as RPCError {
-            #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
-            #expect(error.message.contains(text), "\(error.message)", sourceLocation: sourceLocation)
-        } catch {
-            Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
-        }
     }
 
     @Test("versions come newest first with diffs[i] = versions[i] against versions[i+1] when asked")

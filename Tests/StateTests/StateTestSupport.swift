@@ -1,7 +1,9 @@
 import CaravanProto
 import Foundation
+import GRPCCore
 import State
 import SwiftProtobuf
+import Testing
 
 /// Builds encoded Raft entries holding state commands, as a proposer would.
 enum Entries {
@@ -48,5 +50,21 @@ extension Caravan_V1_StateCommandResult {
     var storedVariable: Caravan_V1_Variable? {
         if case .variable(let variable)? = result { return variable }
         return nil
+    }
+}
+
+/// Expects `call` to fail with `code` and a message containing `text` (the refusals services test for).
+func expectRefusal(
+    _ code: RPCError.Code, containing text: String, sourceLocation: SourceLocation = #_sourceLocation,
+    _ call: () async throws -> Void
+) async {
+    do {
+        try await call()
+        Issue.record("the call succeeded; expected \(code)", sourceLocation: sourceLocation)
+    } catch let error as RPCError {
+        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+        #expect(error.message.contains(text), "\(error.message)", sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
     }
 }

@@ -76,7 +76,7 @@ enum SystemScheduler {
             updates.destructiveUpdate += UInt64(batch.count)
             updates.ignore += UInt64(destructive.count - batch.count)
             if batch.count < destructive.count {
-                let stagger = group.update.hasStagger ? seconds(group.update.stagger) : 30
+                let stagger = group.update.hasStagger ? group.update.stagger.timeInterval : 30
                 outcome.rollingFollowup = max(outcome.rollingFollowup ?? 0, stagger)
             }
             let finished = Set(
@@ -111,10 +111,6 @@ enum SystemScheduler {
         guard group.hasUpdate, group.update.hasMaxParallel, group.update.maxParallel > 0 else { return destructive }
         let ordered = destructive.sorted { ($0.nodeID, $0.id) < ($1.nodeID, $1.id) }
         return Array(ordered.prefix(Int(group.update.maxParallel)))
-    }
-
-    private static func seconds(_ duration: Google_Protobuf_Duration) -> Double {
-        Double(duration.seconds) + Double(duration.nanos) / 1e9
     }
 
     /// Fits one group onto specific nodes, accumulating one metric over every node it tried.

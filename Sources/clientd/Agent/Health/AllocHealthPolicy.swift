@@ -21,22 +21,18 @@ struct AllocHealthPolicy: Equatable, Sendable {
         else { return nil }
         if !allocation.deploymentID.isEmpty {
             guard group.hasUpdate, group.update.healthCheck != "manual" else { return nil }
-            minHealthyTime = Self.seconds(group.update.minHealthyTime)
-            healthyDeadline = Self.seconds(group.update.healthyDeadline)
+            minHealthyTime = group.update.minHealthyTime.timeInterval
+            healthyDeadline = group.update.healthyDeadline.timeInterval
         } else {
             // Not part of a deployment: judged only so a drain can pace its migrations.
             guard group.hasMigrate, group.migrate.healthCheck != "manual" else { return nil }
-            minHealthyTime = Self.seconds(group.migrate.minHealthyTime)
-            healthyDeadline = Self.seconds(group.migrate.healthyDeadline)
+            minHealthyTime = group.migrate.minHealthyTime.timeInterval
+            healthyDeadline = group.migrate.healthyDeadline.timeInterval
         }
     }
 
     init(minHealthyTime: TimeInterval, healthyDeadline: TimeInterval) {
         self.minHealthyTime = minHealthyTime
         self.healthyDeadline = healthyDeadline
-    }
-
-    private static func seconds(_ duration: Google_Protobuf_Duration) -> TimeInterval {
-        TimeInterval(duration.seconds) + TimeInterval(duration.nanos) / 1e9
     }
 }

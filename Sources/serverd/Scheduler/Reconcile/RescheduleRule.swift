@@ -17,10 +17,10 @@ struct RescheduleRule {
             let policy = group.reschedulePolicy
             unlimited = policy.unlimited
             attempts = Int(policy.attempts)
-            interval = Self.seconds(policy.interval)
-            delay = Self.seconds(policy.delay)
+            interval = policy.interval.timeInterval
+            delay = policy.delay.timeInterval
             delayFunction = policy.delayFunction
-            maxDelay = policy.hasMaxDelay ? Self.seconds(policy.maxDelay) : 0
+            maxDelay = policy.hasMaxDelay ? policy.maxDelay.timeInterval : 0
         } else if jobType == "batch" {
             unlimited = false
             attempts = 1
@@ -77,9 +77,5 @@ struct RescheduleRule {
         }
         if maxDelay > 0 { value = min(value, maxDelay) }
         return value
-    }
-
-    private static func seconds(_ duration: Google_Protobuf_Duration) -> TimeInterval {
-        TimeInterval(duration.seconds) + TimeInterval(duration.nanos) / 1e9
     }
 }

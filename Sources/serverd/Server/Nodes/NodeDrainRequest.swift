@@ -23,7 +23,7 @@ enum NodeDrainRequest {
         }
         guard deadline.seconds >= 0 && deadline.nanos >= 0 else {
             throw CaravanError.invalidArgument(
-                "drain deadline \(Self.seconds(deadline))s is negative; give a positive deadline, zero for none, "
+                "drain deadline \(deadline.timeInterval)s is negative; give a positive deadline, zero for none, "
                     + "or force to stop every allocation now")
         }
     }
@@ -45,7 +45,7 @@ enum NodeDrainRequest {
         var strategy = Caravan_V1_DrainStrategy()
         strategy.spec = request.drainSpec
         strategy.startedAt = Google_Protobuf_Timestamp(date: time)
-        let deadline = seconds(request.drainSpec.deadline)
+        let deadline = request.drainSpec.deadline.timeInterval
         if request.drainSpec.force {
             strategy.spec.clearDeadline()
             strategy.forceDeadline = Google_Protobuf_Timestamp(date: time.addingTimeInterval(-1))
@@ -55,9 +55,5 @@ enum NodeDrainRequest {
         command.drainStrategy = strategy
         command.event = setEvent
         return command
-    }
-
-    static func seconds(_ duration: Google_Protobuf_Duration) -> TimeInterval {
-        TimeInterval(duration.seconds) + TimeInterval(duration.nanos) / 1e9
     }
 }

@@ -27,7 +27,16 @@ extension ClusterState {
 
     /// Deployments still rolling out (running or paused): what the leader's deployment watcher follows.
     public var activeDeployments: [Caravan_V1_Deployment] {
-        deployments.values.filter(\.isRollingOut).sorted { $0.id < $1.id }
+        rollingOutIDs.sorted().compactMap { deployments[$0] }
+    }
+
+    /// Keeps `rollingOutIDs` in step with a deployment just stored.
+    mutating func indexRollout(_ deployment: Caravan_V1_Deployment) {
+        if deployment.isRollingOut {
+            rollingOutIDs.insert(deployment.id)
+        } else {
+            rollingOutIDs.remove(deployment.id)
+        }
     }
 
     /// The version a failed deployment rolls back to: the newest stable version older than the deployment's,
@@ -80,9 +89,7 @@ extension ClusterState {
                 group.unhealthyAllocs = 0
                 group.placedCanaries = []
                 group.promoted = false
-                if group.hasProgressDeadline, group.progressDeadline.seconds > 0 || group.progressDeadline.nanos > 0 {
-                    group.requireProgressBy = time.adding(group.progressDeadline)
-                }
+                group.requireProgress(from: time)
                 deployment.taskGroups[name] = group
             }
             deploymentsByJob.insert(
@@ -91,6 +98,7 @@ extension ClusterState {
         deployment.modifyIndex = index
         deployment.modifyTime = time
         deployments[deployment.id] = deployment
+        indexRollout(deployment)
         touch(.deployments, at: index)
     }
 
@@ -106,6 +114,7 @@ extension ClusterState {
             deployment.modifyTime = time
             stored = deployment
         }
+        if let stored = deployments[update.deploymentID] { indexRollout(stored) }
         touch(.deployments, at: index)
     }
 
@@ -138,9 +147,7 @@ extension ClusterState {
             else { return }
             if healthy {
                 group.healthyAllocs += 1
-                if group.progressDeadline.seconds > 0 || group.progressDeadline.nanos > 0 {
-                    group.requireProgressBy = time.adding(group.progressDeadline)
-                }
+                group.requireProgress(from: time)
             } else {
                 group.unhealthyAllocs += 1
             }
@@ -214,11 +221,7 @@ extension ClusterState {
         }
         for group in withCanaries {
             deployment.taskGroups[group]?.promoted = true
-            if let deadline = deployment.taskGroups[group]?.progressDeadline,
-                deadline.seconds > 0 || deadline.nanos > 0
-            {
-                deployment.taskGroups[group]?.requireProgressBy = time.adding(deadline)
-            }
+            deployment.taskGroups[group]?.requireProgress(from: time)
         }
         if deployment.statusDescription == DeploymentText.needsPromotion
             || deployment.statusDescription == DeploymentText.pendingAutoPromotion
@@ -280,9 +283,11 @@ extension Caravan_V1_DeploymentStatus {
     }
 }
 
-extension Google_Protobuf_Timestamp {
-    func adding(_ duration: Google_Protobuf_Duration) -> Google_Protobuf_Timestamp {
-        Google_Protobuf_Timestamp(
-            date: date.addingTimeInterval(TimeInterval(duration.seconds) + TimeInterval(duration.nanos) / 1e9))
+extension Caravan_V1_DeploymentState {
+    /// Moves the progress deadline to `time` + `progress_deadline` (none when the group has no deadline): on
+    /// creation, on each healthy allocation and on promotion.
+    mutating func requireProgress(from time: Google_Protobuf_Timestamp) {
+        guard progressDeadline.timeInterval > 0 else { return }
+        requireProgressBy = time + progressDeadline
     }
 }

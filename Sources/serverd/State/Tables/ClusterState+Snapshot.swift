@@ -60,6 +60,7 @@ extension ClusterState {
                 throw CaravanError(.dataLoss, "snapshot holds a deployment without an id")
             }
             deployments[deployment.id] = deployment
+            indexRollout(deployment)
             deploymentsByJob.insert(
                 deployment.id, into: Self.jobKey(namespace: deployment.namespace, id: deployment.jobID))
         }

@@ -27,6 +27,9 @@ public struct ClusterState: Sendable {
     /// Rollouts of job versions, by deployment id, and the deployment ids of each job.
     public internal(set) var deployments = ShardedTable<Caravan_V1_Deployment>()
     var deploymentsByJob = ShardedTable<Set<String>>()
+    /// Deployments still rolling out: the leader's deployment watcher looks at them five times a second, not at
+    /// every deployment ever made.
+    var rollingOutIDs: Set<String> = []
     var evalsByJob = ShardedTable<Set<String>>()
     var allocsByNode = ShardedTable<Set<String>>()
     var allocsByJob = ShardedTable<Set<String>>()
