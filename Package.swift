@@ -123,7 +123,10 @@ let package = Package(
         // MARK: meshd and proxyd
         .target(
             name: "Mesh",
-            dependencies: ["CaravanDaemon", "CaravanRPC", "CaravanProto", grpcCore, argumentParser],
+            dependencies: [
+                "CaravanDaemon", "CaravanRPC", "CaravanProto", "Spec", grpcCore, grpcTransport, swiftProtobuf,
+                argumentParser, logging, x509, crypto,
+            ],
             path: "Sources/meshd/Mesh"
         ),
         .executableTarget(name: "meshd", dependencies: ["Mesh", "CaravanDaemon"], path: "Sources/meshd/Main"),
@@ -158,6 +161,11 @@ let package = Package(
         // MARK: tests
         .testTarget(name: "HCLTests", dependencies: ["HCL"], path: "Tests/HCLTests"),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], path: "Tests/RaftTests"),
+        .testTarget(
+            name: "MeshTests",
+            dependencies: ["Mesh", "Spec", "HCL", "CaravanProto", "CaravanRPC", "TestSupport", swiftProtobuf],
+            path: "Tests/MeshTests"
+        ),
         .testTarget(
             name: "SchedulerTests", dependencies: ["Scheduler", "CaravanProto", swiftProtobuf],
             path: "Tests/SchedulerTests"),

@@ -20,45 +20,6 @@ public enum Caravan_V1_Catalog: Sendable {
     public static let descriptor = GRPCCore.ServiceDescriptor(fullyQualifiedService: "caravan.v1.Catalog")
     /// Namespace for method metadata.
     public enum Method: Sendable {
-        /// Namespace for "Register" metadata.
-        public enum Register: Sendable {
-            /// Request type for "Register".
-            public typealias Input = Caravan_V1_RegisterServicesRequest
-            /// Response type for "Register".
-            public typealias Output = Caravan_V1_RegisterServicesResponse
-            /// Descriptor for "Register".
-            public static let descriptor = GRPCCore.MethodDescriptor(
-                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "caravan.v1.Catalog"),
-                method: "Register",
-                type: .unary
-            )
-        }
-        /// Namespace for "Deregister" metadata.
-        public enum Deregister: Sendable {
-            /// Request type for "Deregister".
-            public typealias Input = Caravan_V1_DeregisterServicesRequest
-            /// Response type for "Deregister".
-            public typealias Output = Caravan_V1_DeregisterServicesResponse
-            /// Descriptor for "Deregister".
-            public static let descriptor = GRPCCore.MethodDescriptor(
-                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "caravan.v1.Catalog"),
-                method: "Deregister",
-                type: .unary
-            )
-        }
-        /// Namespace for "UpdateHealth" metadata.
-        public enum UpdateHealth: Sendable {
-            /// Request type for "UpdateHealth".
-            public typealias Input = Caravan_V1_UpdateServiceHealthRequest
-            /// Response type for "UpdateHealth".
-            public typealias Output = Caravan_V1_UpdateServiceHealthResponse
-            /// Descriptor for "UpdateHealth".
-            public static let descriptor = GRPCCore.MethodDescriptor(
-                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "caravan.v1.Catalog"),
-                method: "UpdateHealth",
-                type: .unary
-            )
-        }
         /// Namespace for "ListServices" metadata.
         public enum ListServices: Sendable {
             /// Request type for "ListServices".
@@ -100,9 +61,6 @@ public enum Caravan_V1_Catalog: Sendable {
         }
         /// Descriptors for all methods in the "caravan.v1.Catalog" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
-            Register.descriptor,
-            Deregister.descriptor,
-            UpdateHealth.descriptor,
             ListServices.descriptor,
             ServiceInstances.descriptor,
             Watch.descriptor
@@ -134,63 +92,12 @@ extension Caravan_V1_Catalog {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Served by serverd. Callers: client (Register, Deregister, UpdateHealth for its own allocations);
-    /// > mesh and cli (ListServices, ServiceInstances, Watch).
+    /// > Served by serverd. Callers: mesh and cli.
+    /// > 
+    /// > The servers derive the catalog from allocations themselves: a running allocation's group services are its
+    /// > instances (addresses from the node and the ports the allocation was given), and they leave the catalog in the
+    /// > same Raft entry that stops the allocation. No client call can leave a stale instance behind.
     public protocol StreamingServiceProtocol: GRPCCore.RegistrableRPCService {
-        /// Handle the "Register" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Add or replace service instances of the node's allocations.
-        ///
-        /// - Parameters:
-        ///   - request: A streaming request of `Caravan_V1_RegisterServicesRequest` messages.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A streaming response of `Caravan_V1_RegisterServicesResponse` messages.
-        func register(
-            request: GRPCCore.StreamingServerRequest<Caravan_V1_RegisterServicesRequest>,
-            context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.StreamingServerResponse<Caravan_V1_RegisterServicesResponse>
-
-        /// Handle the "Deregister" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Remove instances by ID (allocation stopped, service removed).
-        ///
-        /// - Parameters:
-        ///   - request: A streaming request of `Caravan_V1_DeregisterServicesRequest` messages.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A streaming response of `Caravan_V1_DeregisterServicesResponse` messages.
-        func deregister(
-            request: GRPCCore.StreamingServerRequest<Caravan_V1_DeregisterServicesRequest>,
-            context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.StreamingServerResponse<Caravan_V1_DeregisterServicesResponse>
-
-        /// Handle the "UpdateHealth" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Report check results; an instance's health is the worst of its checks.
-        ///
-        /// - Parameters:
-        ///   - request: A streaming request of `Caravan_V1_UpdateServiceHealthRequest` messages.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A streaming response of `Caravan_V1_UpdateServiceHealthResponse` messages.
-        func updateHealth(
-            request: GRPCCore.StreamingServerRequest<Caravan_V1_UpdateServiceHealthRequest>,
-            context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.StreamingServerResponse<Caravan_V1_UpdateServiceHealthResponse>
-
         /// Handle the "ListServices" method.
         ///
         /// > Source IDL Documentation:
@@ -256,63 +163,12 @@ extension Caravan_V1_Catalog {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Served by serverd. Callers: client (Register, Deregister, UpdateHealth for its own allocations);
-    /// > mesh and cli (ListServices, ServiceInstances, Watch).
+    /// > Served by serverd. Callers: mesh and cli.
+    /// > 
+    /// > The servers derive the catalog from allocations themselves: a running allocation's group services are its
+    /// > instances (addresses from the node and the ports the allocation was given), and they leave the catalog in the
+    /// > same Raft entry that stops the allocation. No client call can leave a stale instance behind.
     public protocol ServiceProtocol: Caravan_V1_Catalog.StreamingServiceProtocol {
-        /// Handle the "Register" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Add or replace service instances of the node's allocations.
-        ///
-        /// - Parameters:
-        ///   - request: A request containing a single `Caravan_V1_RegisterServicesRequest` message.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A response containing a single `Caravan_V1_RegisterServicesResponse` message.
-        func register(
-            request: GRPCCore.ServerRequest<Caravan_V1_RegisterServicesRequest>,
-            context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.ServerResponse<Caravan_V1_RegisterServicesResponse>
-
-        /// Handle the "Deregister" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Remove instances by ID (allocation stopped, service removed).
-        ///
-        /// - Parameters:
-        ///   - request: A request containing a single `Caravan_V1_DeregisterServicesRequest` message.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A response containing a single `Caravan_V1_DeregisterServicesResponse` message.
-        func deregister(
-            request: GRPCCore.ServerRequest<Caravan_V1_DeregisterServicesRequest>,
-            context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.ServerResponse<Caravan_V1_DeregisterServicesResponse>
-
-        /// Handle the "UpdateHealth" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Report check results; an instance's health is the worst of its checks.
-        ///
-        /// - Parameters:
-        ///   - request: A request containing a single `Caravan_V1_UpdateServiceHealthRequest` message.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A response containing a single `Caravan_V1_UpdateServiceHealthResponse` message.
-        func updateHealth(
-            request: GRPCCore.ServerRequest<Caravan_V1_UpdateServiceHealthRequest>,
-            context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.ServerResponse<Caravan_V1_UpdateServiceHealthResponse>
-
         /// Handle the "ListServices" method.
         ///
         /// > Source IDL Documentation:
@@ -376,63 +232,12 @@ extension Caravan_V1_Catalog {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Served by serverd. Callers: client (Register, Deregister, UpdateHealth for its own allocations);
-    /// > mesh and cli (ListServices, ServiceInstances, Watch).
+    /// > Served by serverd. Callers: mesh and cli.
+    /// > 
+    /// > The servers derive the catalog from allocations themselves: a running allocation's group services are its
+    /// > instances (addresses from the node and the ports the allocation was given), and they leave the catalog in the
+    /// > same Raft entry that stops the allocation. No client call can leave a stale instance behind.
     public protocol SimpleServiceProtocol: Caravan_V1_Catalog.ServiceProtocol {
-        /// Handle the "Register" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Add or replace service instances of the node's allocations.
-        ///
-        /// - Parameters:
-        ///   - request: A `Caravan_V1_RegisterServicesRequest` message.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A `Caravan_V1_RegisterServicesResponse` to respond with.
-        func register(
-            request: Caravan_V1_RegisterServicesRequest,
-            context: GRPCCore.ServerContext
-        ) async throws -> Caravan_V1_RegisterServicesResponse
-
-        /// Handle the "Deregister" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Remove instances by ID (allocation stopped, service removed).
-        ///
-        /// - Parameters:
-        ///   - request: A `Caravan_V1_DeregisterServicesRequest` message.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A `Caravan_V1_DeregisterServicesResponse` to respond with.
-        func deregister(
-            request: Caravan_V1_DeregisterServicesRequest,
-            context: GRPCCore.ServerContext
-        ) async throws -> Caravan_V1_DeregisterServicesResponse
-
-        /// Handle the "UpdateHealth" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Report check results; an instance's health is the worst of its checks.
-        ///
-        /// - Parameters:
-        ///   - request: A `Caravan_V1_UpdateServiceHealthRequest` message.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A `Caravan_V1_UpdateServiceHealthResponse` to respond with.
-        func updateHealth(
-            request: Caravan_V1_UpdateServiceHealthRequest,
-            context: GRPCCore.ServerContext
-        ) async throws -> Caravan_V1_UpdateServiceHealthResponse
-
         /// Handle the "ListServices" method.
         ///
         /// > Source IDL Documentation:
@@ -495,39 +300,6 @@ extension Caravan_V1_Catalog {
 extension Caravan_V1_Catalog.StreamingServiceProtocol {
     public func registerMethods<Transport>(with router: inout GRPCCore.RPCRouter<Transport>) where Transport: GRPCCore.ServerTransport {
         router.registerHandler(
-            forMethod: Caravan_V1_Catalog.Method.Register.descriptor,
-            deserializer: GRPCProtobuf.ProtobufDeserializer<Caravan_V1_RegisterServicesRequest>(),
-            serializer: GRPCProtobuf.ProtobufSerializer<Caravan_V1_RegisterServicesResponse>(),
-            handler: { request, context in
-                try await self.register(
-                    request: request,
-                    context: context
-                )
-            }
-        )
-        router.registerHandler(
-            forMethod: Caravan_V1_Catalog.Method.Deregister.descriptor,
-            deserializer: GRPCProtobuf.ProtobufDeserializer<Caravan_V1_DeregisterServicesRequest>(),
-            serializer: GRPCProtobuf.ProtobufSerializer<Caravan_V1_DeregisterServicesResponse>(),
-            handler: { request, context in
-                try await self.deregister(
-                    request: request,
-                    context: context
-                )
-            }
-        )
-        router.registerHandler(
-            forMethod: Caravan_V1_Catalog.Method.UpdateHealth.descriptor,
-            deserializer: GRPCProtobuf.ProtobufDeserializer<Caravan_V1_UpdateServiceHealthRequest>(),
-            serializer: GRPCProtobuf.ProtobufSerializer<Caravan_V1_UpdateServiceHealthResponse>(),
-            handler: { request, context in
-                try await self.updateHealth(
-                    request: request,
-                    context: context
-                )
-            }
-        )
-        router.registerHandler(
             forMethod: Caravan_V1_Catalog.Method.ListServices.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Caravan_V1_ListServicesRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Caravan_V1_ListServicesResponse>(),
@@ -566,39 +338,6 @@ extension Caravan_V1_Catalog.StreamingServiceProtocol {
 // Default implementation of streaming methods from 'StreamingServiceProtocol'.
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
 extension Caravan_V1_Catalog.ServiceProtocol {
-    public func register(
-        request: GRPCCore.StreamingServerRequest<Caravan_V1_RegisterServicesRequest>,
-        context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.StreamingServerResponse<Caravan_V1_RegisterServicesResponse> {
-        let response = try await self.register(
-            request: GRPCCore.ServerRequest(stream: request),
-            context: context
-        )
-        return GRPCCore.StreamingServerResponse(single: response)
-    }
-
-    public func deregister(
-        request: GRPCCore.StreamingServerRequest<Caravan_V1_DeregisterServicesRequest>,
-        context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.StreamingServerResponse<Caravan_V1_DeregisterServicesResponse> {
-        let response = try await self.deregister(
-            request: GRPCCore.ServerRequest(stream: request),
-            context: context
-        )
-        return GRPCCore.StreamingServerResponse(single: response)
-    }
-
-    public func updateHealth(
-        request: GRPCCore.StreamingServerRequest<Caravan_V1_UpdateServiceHealthRequest>,
-        context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.StreamingServerResponse<Caravan_V1_UpdateServiceHealthResponse> {
-        let response = try await self.updateHealth(
-            request: GRPCCore.ServerRequest(stream: request),
-            context: context
-        )
-        return GRPCCore.StreamingServerResponse(single: response)
-    }
-
     public func listServices(
         request: GRPCCore.StreamingServerRequest<Caravan_V1_ListServicesRequest>,
         context: GRPCCore.ServerContext
@@ -636,45 +375,6 @@ extension Caravan_V1_Catalog.ServiceProtocol {
 // Default implementation of methods from 'ServiceProtocol'.
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
 extension Caravan_V1_Catalog.SimpleServiceProtocol {
-    public func register(
-        request: GRPCCore.ServerRequest<Caravan_V1_RegisterServicesRequest>,
-        context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.ServerResponse<Caravan_V1_RegisterServicesResponse> {
-        return GRPCCore.ServerResponse<Caravan_V1_RegisterServicesResponse>(
-            message: try await self.register(
-                request: request.message,
-                context: context
-            ),
-            metadata: [:]
-        )
-    }
-
-    public func deregister(
-        request: GRPCCore.ServerRequest<Caravan_V1_DeregisterServicesRequest>,
-        context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.ServerResponse<Caravan_V1_DeregisterServicesResponse> {
-        return GRPCCore.ServerResponse<Caravan_V1_DeregisterServicesResponse>(
-            message: try await self.deregister(
-                request: request.message,
-                context: context
-            ),
-            metadata: [:]
-        )
-    }
-
-    public func updateHealth(
-        request: GRPCCore.ServerRequest<Caravan_V1_UpdateServiceHealthRequest>,
-        context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.ServerResponse<Caravan_V1_UpdateServiceHealthResponse> {
-        return GRPCCore.ServerResponse<Caravan_V1_UpdateServiceHealthResponse>(
-            message: try await self.updateHealth(
-                request: request.message,
-                context: context
-            ),
-            metadata: [:]
-        )
-    }
-
     public func listServices(
         request: GRPCCore.ServerRequest<Caravan_V1_ListServicesRequest>,
         context: GRPCCore.ServerContext
@@ -730,78 +430,12 @@ extension Caravan_V1_Catalog {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Served by serverd. Callers: client (Register, Deregister, UpdateHealth for its own allocations);
-    /// > mesh and cli (ListServices, ServiceInstances, Watch).
+    /// > Served by serverd. Callers: mesh and cli.
+    /// > 
+    /// > The servers derive the catalog from allocations themselves: a running allocation's group services are its
+    /// > instances (addresses from the node and the ports the allocation was given), and they leave the catalog in the
+    /// > same Raft entry that stops the allocation. No client call can leave a stale instance behind.
     public protocol ClientProtocol: Sendable {
-        /// Call the "Register" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Add or replace service instances of the node's allocations.
-        ///
-        /// - Parameters:
-        ///   - request: A request containing a single `Caravan_V1_RegisterServicesRequest` message.
-        ///   - serializer: A serializer for `Caravan_V1_RegisterServicesRequest` messages.
-        ///   - deserializer: A deserializer for `Caravan_V1_RegisterServicesResponse` messages.
-        ///   - options: Options to apply to this RPC.
-        ///   - handleResponse: A closure which handles the response and returns its result to
-        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-        ///       already finished.
-        /// - Returns: The result of `handleResponse`.
-        func register<Result>(
-            request: GRPCCore.ClientRequest<Caravan_V1_RegisterServicesRequest>,
-            serializer: some GRPCCore.MessageSerializer<Caravan_V1_RegisterServicesRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<Caravan_V1_RegisterServicesResponse>,
-            options: GRPCCore.CallOptions,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_RegisterServicesResponse>) async throws -> Result
-        ) async throws -> Result where Result: Sendable
-
-        /// Call the "Deregister" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Remove instances by ID (allocation stopped, service removed).
-        ///
-        /// - Parameters:
-        ///   - request: A request containing a single `Caravan_V1_DeregisterServicesRequest` message.
-        ///   - serializer: A serializer for `Caravan_V1_DeregisterServicesRequest` messages.
-        ///   - deserializer: A deserializer for `Caravan_V1_DeregisterServicesResponse` messages.
-        ///   - options: Options to apply to this RPC.
-        ///   - handleResponse: A closure which handles the response and returns its result to
-        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-        ///       already finished.
-        /// - Returns: The result of `handleResponse`.
-        func deregister<Result>(
-            request: GRPCCore.ClientRequest<Caravan_V1_DeregisterServicesRequest>,
-            serializer: some GRPCCore.MessageSerializer<Caravan_V1_DeregisterServicesRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<Caravan_V1_DeregisterServicesResponse>,
-            options: GRPCCore.CallOptions,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_DeregisterServicesResponse>) async throws -> Result
-        ) async throws -> Result where Result: Sendable
-
-        /// Call the "UpdateHealth" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Report check results; an instance's health is the worst of its checks.
-        ///
-        /// - Parameters:
-        ///   - request: A request containing a single `Caravan_V1_UpdateServiceHealthRequest` message.
-        ///   - serializer: A serializer for `Caravan_V1_UpdateServiceHealthRequest` messages.
-        ///   - deserializer: A deserializer for `Caravan_V1_UpdateServiceHealthResponse` messages.
-        ///   - options: Options to apply to this RPC.
-        ///   - handleResponse: A closure which handles the response and returns its result to
-        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-        ///       already finished.
-        /// - Returns: The result of `handleResponse`.
-        func updateHealth<Result>(
-            request: GRPCCore.ClientRequest<Caravan_V1_UpdateServiceHealthRequest>,
-            serializer: some GRPCCore.MessageSerializer<Caravan_V1_UpdateServiceHealthRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<Caravan_V1_UpdateServiceHealthResponse>,
-            options: GRPCCore.CallOptions,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_UpdateServiceHealthResponse>) async throws -> Result
-        ) async throws -> Result where Result: Sendable
-
         /// Call the "ListServices" method.
         ///
         /// > Source IDL Documentation:
@@ -880,8 +514,11 @@ extension Caravan_V1_Catalog {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Served by serverd. Callers: client (Register, Deregister, UpdateHealth for its own allocations);
-    /// > mesh and cli (ListServices, ServiceInstances, Watch).
+    /// > Served by serverd. Callers: mesh and cli.
+    /// > 
+    /// > The servers derive the catalog from allocations themselves: a running allocation's group services are its
+    /// > instances (addresses from the node and the ports the allocation was given), and they leave the catalog in the
+    /// > same Raft entry that stops the allocation. No client call can leave a stale instance behind.
     public struct Client<Transport>: ClientProtocol where Transport: GRPCCore.ClientTransport {
         private let client: GRPCCore.GRPCClient<Transport>
 
@@ -891,108 +528,6 @@ extension Caravan_V1_Catalog {
         ///   - client: A `GRPCCore.GRPCClient` providing a communication channel to the service.
         public init(wrapping client: GRPCCore.GRPCClient<Transport>) {
             self.client = client
-        }
-
-        /// Call the "Register" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Add or replace service instances of the node's allocations.
-        ///
-        /// - Parameters:
-        ///   - request: A request containing a single `Caravan_V1_RegisterServicesRequest` message.
-        ///   - serializer: A serializer for `Caravan_V1_RegisterServicesRequest` messages.
-        ///   - deserializer: A deserializer for `Caravan_V1_RegisterServicesResponse` messages.
-        ///   - options: Options to apply to this RPC.
-        ///   - handleResponse: A closure which handles the response and returns its result to
-        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-        ///       already finished.
-        /// - Returns: The result of `handleResponse`.
-        public func register<Result>(
-            request: GRPCCore.ClientRequest<Caravan_V1_RegisterServicesRequest>,
-            serializer: some GRPCCore.MessageSerializer<Caravan_V1_RegisterServicesRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<Caravan_V1_RegisterServicesResponse>,
-            options: GRPCCore.CallOptions = .defaults,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_RegisterServicesResponse>) async throws -> Result = { response in
-                try response.message
-            }
-        ) async throws -> Result where Result: Sendable {
-            try await self.client.unary(
-                request: request,
-                descriptor: Caravan_V1_Catalog.Method.Register.descriptor,
-                serializer: serializer,
-                deserializer: deserializer,
-                options: options,
-                onResponse: handleResponse
-            )
-        }
-
-        /// Call the "Deregister" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Remove instances by ID (allocation stopped, service removed).
-        ///
-        /// - Parameters:
-        ///   - request: A request containing a single `Caravan_V1_DeregisterServicesRequest` message.
-        ///   - serializer: A serializer for `Caravan_V1_DeregisterServicesRequest` messages.
-        ///   - deserializer: A deserializer for `Caravan_V1_DeregisterServicesResponse` messages.
-        ///   - options: Options to apply to this RPC.
-        ///   - handleResponse: A closure which handles the response and returns its result to
-        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-        ///       already finished.
-        /// - Returns: The result of `handleResponse`.
-        public func deregister<Result>(
-            request: GRPCCore.ClientRequest<Caravan_V1_DeregisterServicesRequest>,
-            serializer: some GRPCCore.MessageSerializer<Caravan_V1_DeregisterServicesRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<Caravan_V1_DeregisterServicesResponse>,
-            options: GRPCCore.CallOptions = .defaults,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_DeregisterServicesResponse>) async throws -> Result = { response in
-                try response.message
-            }
-        ) async throws -> Result where Result: Sendable {
-            try await self.client.unary(
-                request: request,
-                descriptor: Caravan_V1_Catalog.Method.Deregister.descriptor,
-                serializer: serializer,
-                deserializer: deserializer,
-                options: options,
-                onResponse: handleResponse
-            )
-        }
-
-        /// Call the "UpdateHealth" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > Report check results; an instance's health is the worst of its checks.
-        ///
-        /// - Parameters:
-        ///   - request: A request containing a single `Caravan_V1_UpdateServiceHealthRequest` message.
-        ///   - serializer: A serializer for `Caravan_V1_UpdateServiceHealthRequest` messages.
-        ///   - deserializer: A deserializer for `Caravan_V1_UpdateServiceHealthResponse` messages.
-        ///   - options: Options to apply to this RPC.
-        ///   - handleResponse: A closure which handles the response and returns its result to
-        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-        ///       already finished.
-        /// - Returns: The result of `handleResponse`.
-        public func updateHealth<Result>(
-            request: GRPCCore.ClientRequest<Caravan_V1_UpdateServiceHealthRequest>,
-            serializer: some GRPCCore.MessageSerializer<Caravan_V1_UpdateServiceHealthRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<Caravan_V1_UpdateServiceHealthResponse>,
-            options: GRPCCore.CallOptions = .defaults,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_UpdateServiceHealthResponse>) async throws -> Result = { response in
-                try response.message
-            }
-        ) async throws -> Result where Result: Sendable {
-            try await self.client.unary(
-                request: request,
-                descriptor: Caravan_V1_Catalog.Method.UpdateHealth.descriptor,
-                serializer: serializer,
-                deserializer: deserializer,
-                options: options,
-                onResponse: handleResponse
-            )
         }
 
         /// Call the "ListServices" method.
@@ -1100,93 +635,6 @@ extension Caravan_V1_Catalog {
 // Helpers providing default arguments to 'ClientProtocol' methods.
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
 extension Caravan_V1_Catalog.ClientProtocol {
-    /// Call the "Register" method.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > Add or replace service instances of the node's allocations.
-    ///
-    /// - Parameters:
-    ///   - request: A request containing a single `Caravan_V1_RegisterServicesRequest` message.
-    ///   - options: Options to apply to this RPC.
-    ///   - handleResponse: A closure which handles the response and returns its result to
-    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-    ///       already finished.
-    /// - Returns: The result of `handleResponse`.
-    public func register<Result>(
-        request: GRPCCore.ClientRequest<Caravan_V1_RegisterServicesRequest>,
-        options: GRPCCore.CallOptions = .defaults,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_RegisterServicesResponse>) async throws -> Result = { response in
-            try response.message
-        }
-    ) async throws -> Result where Result: Sendable {
-        try await self.register(
-            request: request,
-            serializer: GRPCProtobuf.ProtobufSerializer<Caravan_V1_RegisterServicesRequest>(),
-            deserializer: GRPCProtobuf.ProtobufDeserializer<Caravan_V1_RegisterServicesResponse>(),
-            options: options,
-            onResponse: handleResponse
-        )
-    }
-
-    /// Call the "Deregister" method.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > Remove instances by ID (allocation stopped, service removed).
-    ///
-    /// - Parameters:
-    ///   - request: A request containing a single `Caravan_V1_DeregisterServicesRequest` message.
-    ///   - options: Options to apply to this RPC.
-    ///   - handleResponse: A closure which handles the response and returns its result to
-    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-    ///       already finished.
-    /// - Returns: The result of `handleResponse`.
-    public func deregister<Result>(
-        request: GRPCCore.ClientRequest<Caravan_V1_DeregisterServicesRequest>,
-        options: GRPCCore.CallOptions = .defaults,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_DeregisterServicesResponse>) async throws -> Result = { response in
-            try response.message
-        }
-    ) async throws -> Result where Result: Sendable {
-        try await self.deregister(
-            request: request,
-            serializer: GRPCProtobuf.ProtobufSerializer<Caravan_V1_DeregisterServicesRequest>(),
-            deserializer: GRPCProtobuf.ProtobufDeserializer<Caravan_V1_DeregisterServicesResponse>(),
-            options: options,
-            onResponse: handleResponse
-        )
-    }
-
-    /// Call the "UpdateHealth" method.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > Report check results; an instance's health is the worst of its checks.
-    ///
-    /// - Parameters:
-    ///   - request: A request containing a single `Caravan_V1_UpdateServiceHealthRequest` message.
-    ///   - options: Options to apply to this RPC.
-    ///   - handleResponse: A closure which handles the response and returns its result to
-    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-    ///       already finished.
-    /// - Returns: The result of `handleResponse`.
-    public func updateHealth<Result>(
-        request: GRPCCore.ClientRequest<Caravan_V1_UpdateServiceHealthRequest>,
-        options: GRPCCore.CallOptions = .defaults,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_UpdateServiceHealthResponse>) async throws -> Result = { response in
-            try response.message
-        }
-    ) async throws -> Result where Result: Sendable {
-        try await self.updateHealth(
-            request: request,
-            serializer: GRPCProtobuf.ProtobufSerializer<Caravan_V1_UpdateServiceHealthRequest>(),
-            deserializer: GRPCProtobuf.ProtobufDeserializer<Caravan_V1_UpdateServiceHealthResponse>(),
-            options: options,
-            onResponse: handleResponse
-        )
-    }
-
     /// Call the "ListServices" method.
     ///
     /// > Source IDL Documentation:
@@ -1276,105 +724,6 @@ extension Caravan_V1_Catalog.ClientProtocol {
 // Helpers providing sugared APIs for 'ClientProtocol' methods.
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
 extension Caravan_V1_Catalog.ClientProtocol {
-    /// Call the "Register" method.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > Add or replace service instances of the node's allocations.
-    ///
-    /// - Parameters:
-    ///   - message: request message to send.
-    ///   - metadata: Additional metadata to send, defaults to empty.
-    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
-    ///   - handleResponse: A closure which handles the response and returns its result to
-    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-    ///       already finished.
-    /// - Returns: The result of `handleResponse`.
-    public func register<Result>(
-        _ message: Caravan_V1_RegisterServicesRequest,
-        metadata: GRPCCore.Metadata = [:],
-        options: GRPCCore.CallOptions = .defaults,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_RegisterServicesResponse>) async throws -> Result = { response in
-            try response.message
-        }
-    ) async throws -> Result where Result: Sendable {
-        let request = GRPCCore.ClientRequest<Caravan_V1_RegisterServicesRequest>(
-            message: message,
-            metadata: metadata
-        )
-        return try await self.register(
-            request: request,
-            options: options,
-            onResponse: handleResponse
-        )
-    }
-
-    /// Call the "Deregister" method.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > Remove instances by ID (allocation stopped, service removed).
-    ///
-    /// - Parameters:
-    ///   - message: request message to send.
-    ///   - metadata: Additional metadata to send, defaults to empty.
-    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
-    ///   - handleResponse: A closure which handles the response and returns its result to
-    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-    ///       already finished.
-    /// - Returns: The result of `handleResponse`.
-    public func deregister<Result>(
-        _ message: Caravan_V1_DeregisterServicesRequest,
-        metadata: GRPCCore.Metadata = [:],
-        options: GRPCCore.CallOptions = .defaults,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_DeregisterServicesResponse>) async throws -> Result = { response in
-            try response.message
-        }
-    ) async throws -> Result where Result: Sendable {
-        let request = GRPCCore.ClientRequest<Caravan_V1_DeregisterServicesRequest>(
-            message: message,
-            metadata: metadata
-        )
-        return try await self.deregister(
-            request: request,
-            options: options,
-            onResponse: handleResponse
-        )
-    }
-
-    /// Call the "UpdateHealth" method.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > Report check results; an instance's health is the worst of its checks.
-    ///
-    /// - Parameters:
-    ///   - message: request message to send.
-    ///   - metadata: Additional metadata to send, defaults to empty.
-    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
-    ///   - handleResponse: A closure which handles the response and returns its result to
-    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-    ///       already finished.
-    /// - Returns: The result of `handleResponse`.
-    public func updateHealth<Result>(
-        _ message: Caravan_V1_UpdateServiceHealthRequest,
-        metadata: GRPCCore.Metadata = [:],
-        options: GRPCCore.CallOptions = .defaults,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Caravan_V1_UpdateServiceHealthResponse>) async throws -> Result = { response in
-            try response.message
-        }
-    ) async throws -> Result where Result: Sendable {
-        let request = GRPCCore.ClientRequest<Caravan_V1_UpdateServiceHealthRequest>(
-            message: message,
-            metadata: metadata
-        )
-        return try await self.updateHealth(
-            request: request,
-            options: options,
-            onResponse: handleResponse
-        )
-    }
-
     /// Call the "ListServices" method.
     ///
     /// > Source IDL Documentation:

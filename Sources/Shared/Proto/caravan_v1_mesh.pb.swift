@@ -1700,6 +1700,11 @@ public nonisolated struct Caravan_V1_MeshStateEvent: Sendable {
   /// Clears the value of `roots`. Subsequent reads from it will return its default value.
   public mutating func clearRoots() {self._roots = nil}
 
+  /// Raft index of the last change (removals included) per dependency key, for keys changed in this frame
+  /// (all keys in snapshots): "catalog:<service>", "intentions:<destination>", "config:<kind>/<name>", "roots".
+  /// Proxy snapshot versions are the highest index among their keys, so every replica computes the same one.
+  public var keyIndexes: Dictionary<String,UInt64> = [:]
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -4925,7 +4930,7 @@ nonisolated extension Caravan_V1_WatchMeshStateRequest: SwiftProtobuf.Message, S
 
 nonisolated extension Caravan_V1_MeshStateEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".MeshStateEvent"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{1}snapshot\0\u{3}upserted_instances\0\u{3}removed_instance_ids\0\u{3}upserted_intentions\0\u{3}removed_intention_ids\0\u{3}upserted_config_entries\0\u{3}removed_config_entries\0\u{1}roots\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{1}snapshot\0\u{3}upserted_instances\0\u{3}removed_instance_ids\0\u{3}upserted_intentions\0\u{3}removed_intention_ids\0\u{3}upserted_config_entries\0\u{3}removed_config_entries\0\u{1}roots\0\u{3}key_indexes\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -4942,6 +4947,7 @@ nonisolated extension Caravan_V1_MeshStateEvent: SwiftProtobuf.Message, SwiftPro
       case 7: try { try decoder.decodeRepeatedMessageField(value: &self.upsertedConfigEntries) }()
       case 8: try { try decoder.decodeRepeatedMessageField(value: &self.removedConfigEntries) }()
       case 9: try { try decoder.decodeSingularMessageField(value: &self._roots) }()
+      case 10: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: &self.keyIndexes) }()
       default: break
       }
     }
@@ -4979,6 +4985,9 @@ nonisolated extension Caravan_V1_MeshStateEvent: SwiftProtobuf.Message, SwiftPro
     try { if let v = self._roots {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
     } }()
+    if !self.keyIndexes.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: self.keyIndexes, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -4992,6 +5001,7 @@ nonisolated extension Caravan_V1_MeshStateEvent: SwiftProtobuf.Message, SwiftPro
     if lhs.upsertedConfigEntries != rhs.upsertedConfigEntries {return false}
     if lhs.removedConfigEntries != rhs.removedConfigEntries {return false}
     if lhs._roots != rhs._roots {return false}
+    if lhs.keyIndexes != rhs.keyIndexes {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

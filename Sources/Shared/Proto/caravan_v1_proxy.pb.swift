@@ -154,6 +154,10 @@ public nonisolated struct Caravan_V1_ProxyHello: Sendable {
 
   public var proxydVersion: String = String()
 
+  /// The leaf the proxy already holds (after a reconnect); reused while valid so every meshd replica
+  /// serves the same snapshot version. Empty = sign csr_pem.
+  public var currentLeafPem: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -644,7 +648,7 @@ nonisolated extension Caravan_V1_ProxyMessage: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Caravan_V1_ProxyHello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ProxyHello"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}proxy_id\0\u{1}service\0\u{3}alloc_id\0\u{3}node_id\0\u{1}namespace\0\u{3}workload_token\0\u{3}csr_pem\0\u{3}proxyd_version\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}proxy_id\0\u{1}service\0\u{3}alloc_id\0\u{3}node_id\0\u{1}namespace\0\u{3}workload_token\0\u{3}csr_pem\0\u{3}proxyd_version\0\u{3}current_leaf_pem\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -660,6 +664,7 @@ nonisolated extension Caravan_V1_ProxyHello: SwiftProtobuf.Message, SwiftProtobu
       case 6: try { try decoder.decodeSingularStringField(value: &self.workloadToken) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self.csrPem) }()
       case 8: try { try decoder.decodeSingularStringField(value: &self.proxydVersion) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.currentLeafPem) }()
       default: break
       }
     }
@@ -690,6 +695,9 @@ nonisolated extension Caravan_V1_ProxyHello: SwiftProtobuf.Message, SwiftProtobu
     if !self.proxydVersion.isEmpty {
       try visitor.visitSingularStringField(value: self.proxydVersion, fieldNumber: 8)
     }
+    if !self.currentLeafPem.isEmpty {
+      try visitor.visitSingularStringField(value: self.currentLeafPem, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -702,6 +710,7 @@ nonisolated extension Caravan_V1_ProxyHello: SwiftProtobuf.Message, SwiftProtobu
     if lhs.workloadToken != rhs.workloadToken {return false}
     if lhs.csrPem != rhs.csrPem {return false}
     if lhs.proxydVersion != rhs.proxydVersion {return false}
+    if lhs.currentLeafPem != rhs.currentLeafPem {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

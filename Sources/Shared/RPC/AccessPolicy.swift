@@ -22,12 +22,10 @@ public struct AccessPolicy: Sendable {
     public static let caravan: AccessPolicy = {
         let all = Set(AgentRole.allCases)
         let nodeAgentCalls = ["Register", "Heartbeat", "WatchAllocations", "UpdateAllocations", "IssueWorkloadToken"]
-        let catalogWrites = ["Register", "Deregister", "UpdateHealth"]
         var methods: [String: Set<AgentRole>] = [:]
         for method in nodeAgentCalls { methods["caravan.v1.Nodes/\(method)"] = [.client] }
         // Heartbeats reset timers on the leader; a follower forwards them there with its server certificate.
         methods["caravan.v1.Nodes/Heartbeat"] = [.client, .server]
-        for method in catalogWrites { methods["caravan.v1.Catalog/\(method)"] = [.client] }
         return AccessPolicy(
             services: [
                 "caravan.v1.Agent": all,
@@ -47,8 +45,9 @@ public struct AccessPolicy: Sendable {
                 "caravan.v1.ConfigEntries": [.cli],
                 "caravan.v1.DiscoveryChain": [.cli],
                 "caravan.v1.ConnectCA": [.cli],
-                // caravan.v1.ProxyConfig is authenticated by workload certificates from the Connect CA, not by
-                // agent roles; the mesh issue adds that check. Until then it is deliberately absent (denied).
+                // proxyd runs on the client certificate clientd hands it; the workload token in its hello then
+                // binds the stream to one (allocation, service), checked by the servers before any leaf is signed.
+                "caravan.v1.ProxyConfig": [.client],
             ],
             methods: methods
         )
