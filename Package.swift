@@ -125,14 +125,17 @@ let package = Package(
             name: "Mesh",
             dependencies: [
                 "CaravanDaemon", "CaravanRPC", "CaravanProto", "Spec", grpcCore, grpcTransport, swiftProtobuf,
-                argumentParser, logging, x509, crypto,
+                argumentParser, logging, x509, crypto, serviceLifecycle,
             ],
             path: "Sources/meshd/Mesh"
         ),
         .executableTarget(name: "meshd", dependencies: ["Mesh", "CaravanDaemon"], path: "Sources/meshd/Main"),
         .target(
             name: "Proxy",
-            dependencies: ["CaravanDaemon", "CaravanRPC", "CaravanProto", grpcCore, argumentParser],
+            dependencies: [
+                "CaravanDaemon", "CaravanRPC", "CaravanProto", grpcCore, grpcTransport, swiftProtobuf, argumentParser,
+                crypto, logging,
+            ],
             path: "Sources/meshd/Proxy"
         ),
         .executableTarget(name: "proxyd", dependencies: ["Proxy", "CaravanDaemon"], path: "Sources/meshd/ProxyMain"),
@@ -152,8 +155,9 @@ let package = Package(
         .executableTarget(
             name: "bench",
             dependencies: [
-                "CaravanRPC", "CaravanDaemon", "CaravanProto", "ClientFS", "ClientNetwork", "HCL", "Spec", grpcCore,
-                argumentParser,
+                "CaravanRPC", "CaravanDaemon", "CaravanProto", "ClientFS", "ClientNetwork", "HCL", "Spec", "Mesh",
+                "Proxy",
+                grpcCore, grpcTransport, argumentParser,
             ],
             path: "Sources/bench"
         ),
@@ -244,7 +248,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "TestSupport", "CaravanRPC", "CaravanProto", "ClientFS", "ClientNetwork", "Linearizability", grpcCore,
+                "TestSupport", "CaravanRPC", "CaravanProto", "ClientFS", "ClientNetwork", "Linearizability", "Proxy",
+                grpcCore,
                 grpcTransport,
                 x509,
                 "serverd", "clientd", "executor", "meshd", "proxyd", "ctl",

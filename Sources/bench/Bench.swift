@@ -14,7 +14,7 @@ struct Bench: AsyncParsableCommand {
         abstract: "Benchmarks for Caravan's building blocks.",
         subcommands: [
             RPCBench.self, CertBench.self, HCLBench.self, RaftBench.self, SchedulerBench.self, ClientBench.self,
-            NetworkBench.self,
+            NetworkBench.self, MeshBench.self,
         ],
         helpNames: .hashicorpHelp
     )
@@ -160,7 +160,7 @@ struct BenchCertificates {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let ca = try CertificateFactory.createCA()
         try ca.certificatePEM.write(toFile: "\(directory)/ca.pem", atomically: true, encoding: .utf8)
-        for role in [AgentRole.server, .cli, .client] {
+        for role in [AgentRole.server, .cli, .client, .mesh] {
             let issued = try CertificateFactory.createAgentCertificate(
                 role: role,
                 region: "global",

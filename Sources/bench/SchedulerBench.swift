@@ -74,7 +74,7 @@ struct SchedulerBench: AsyncParsableCommand {
         let clientDialer = RPCDialer(tls: try certificates.material("client"), callTimeout: .seconds(60))
         let cliDialer = RPCDialer(tls: try certificates.material("cli"), callTimeout: .seconds(60))
         let registerStart = ContinuousClock.now
-        try await forEach(0..<nodes, concurrency: 64) { number in
+        try await concurrentForEach(0..<nodes, concurrency: 64) { number in
             try await clientDialer.withClient(servers[number % servers.count]) { client in
                 _ = try await Caravan_V1_Nodes.Client(wrapping: client).register(.with { $0.node = Self.node(number) })
             }
@@ -90,7 +90,7 @@ struct SchedulerBench: AsyncParsableCommand {
         let perNode = max(1, Int((Double(allocs) / Double(nodes) * 1.5).rounded(.up)))
         let cpu = Int64(max(1, 4000 / perNode))
         let memory = Int64(max(1, 8192 / perNode))
-        try await forEach(0..<jobs, concurrency: submitters) { number in
+        try await concurrentForEach(0..<jobs, concurrency: submitters) { number in
             let jobCount = min(perJob, total - number * perJob)
             try await cliDialer.withClient(servers[number % servers.count]) { client in
                 _ = try await Caravan_V1_Jobs.Client(wrapping: client).register(
@@ -178,26 +178,5 @@ struct SchedulerBench: AsyncParsableCommand {
         group.tasks = [task]
         job.taskGroups = [group]
         return job
-    }
-
-    /// Runs `body` for every element, at most `concurrency` at once.
-    func forEach(
-        _ range: Range<Int>, concurrency: Int, _ body: @escaping @Sendable (Int) async throws -> Void
-    ) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            var next = range.lowerBound
-            while next < range.upperBound && next - range.lowerBound < concurrency {
-                let number = next
-                group.addTask { try await body(number) }
-                next += 1
-            }
-            while try await group.next() != nil {
-                if next < range.upperBound {
-                    let number = next
-                    group.addTask { try await body(number) }
-                    next += 1
-                }
-            }
-        }
     }
 }

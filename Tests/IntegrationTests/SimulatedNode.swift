@@ -13,7 +13,8 @@ struct SimulatedNode: Sendable {
 
     /// `volumes`: host volume name → read-only.
     init(
-        name: String, certs: CertificateFixture, cpu: Int64 = 4000, memory: Int64 = 8192, volumes: [String: Bool] = [:]
+        name: String, certs: CertificateFixture, cpu: Int64 = 4000, memory: Int64 = 8192, volumes: [String: Bool] = [:],
+        attributes: [String: String] = [:], networkModes: [String] = ["host"]
     ) throws {
         var node = Caravan_V1_Node()
         node.id = UUID().uuidString.lowercased()
@@ -22,7 +23,7 @@ struct SimulatedNode: Sendable {
         node.datacenter = "dc1"
         node.resources.cpuMhz = cpu
         node.resources.memoryMb = memory
-        node.attributes = ["kernel.name": "linux", "os.name": "debian"]
+        node.attributes = ["kernel.name": "linux", "os.name": "debian"].merging(attributes) { _, given in given }
         let healthy = Caravan_V1_DriverInfo.with {
             $0.detected = true
             $0.healthy = true
@@ -35,7 +36,7 @@ struct SimulatedNode: Sendable {
                 $0.readOnly = readOnly
             }
         }
-        node.networkModes = ["host"]
+        node.networkModes = networkModes
         self.node = node
         dialer = RPCDialer(tls: try certs.material("client"), callTimeout: .seconds(10))
     }

@@ -101,8 +101,9 @@ struct JobSpecEverythingTests {
         #expect(network.reservedPorts.map(\.label) == ["admin"])
         #expect(network.reservedPorts.first?.value == 9901)
         #expect(network.reservedPorts.first?.hostNetwork == "private")
-        #expect(network.dynamicPorts.map(\.label) == ["http", "metrics"])
-        #expect(network.dynamicPorts.map(\.to) == [8080, -1])
+        // The sidecar's public port is added as Nomad adds it: dynamic, mapped to the same port inside.
+        #expect(network.dynamicPorts.map(\.label) == ["http", "metrics", "connect-proxy-shop"])
+        #expect(network.dynamicPorts.map(\.to) == [8080, -1, -1])
         #expect(network.dns.servers == ["10.0.0.2"])
         #expect(network.dns.searches == ["service.consul"])
         #expect(network.dns.options == ["ndots:2"])

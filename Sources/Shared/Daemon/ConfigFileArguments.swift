@@ -85,6 +85,7 @@ public enum ConfigFileArguments {
         case .mesh:
             flags += ["-port", "\(config.ports.mesh)"]
             if !config.mesh.servers.isEmpty { flags += ["-servers", config.mesh.servers.joined(separator: ",")] }
+            flags += ["-default-intention-policy", config.mesh.defaultIntentionPolicy.rawValue]
         case .proxy:
             break
         }

@@ -263,9 +263,28 @@ public nonisolated struct Caravan_V1_ServiceInstanceConnect: Sendable {
   /// The application terminates mTLS itself.
   public var native: Bool = false
 
+  /// The sidecar's settings from the job (upstreams, local service address and port), which meshd turns into
+  /// the proxy's listeners.
+  public var proxy: Caravan_V1_ConnectProxy {
+    get {_proxy ?? Caravan_V1_ConnectProxy()}
+    set {_proxy = newValue}
+  }
+  /// Returns true if `proxy` has been explicitly set.
+  public var hasProxy: Bool {self._proxy != nil}
+  /// Clears the value of `proxy`. Subsequent reads from it will return its default value.
+  public mutating func clearProxy() {self._proxy = nil}
+
+  /// Port the sidecar's public listener binds inside the allocation's network namespace.
+  public var sidecarBindPort: Int32 = 0
+
+  /// Port the application listens on inside the namespace, where the sidecar forwards allowed traffic.
+  public var localServicePort: Int32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _proxy: Caravan_V1_ConnectProxy? = nil
 }
 
 /// One row of ListServices.
@@ -416,7 +435,7 @@ public nonisolated struct Caravan_V1_WatchCatalogRequest: Sendable {
   fileprivate var _query: Caravan_V1_QueryOptions? = nil
 }
 
-/// One frame of Catalog.Watch.
+/// One frame of Catalog.Watch: the complete instance set of every service that changed.
 public nonisolated struct Caravan_V1_CatalogEvent: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -428,11 +447,11 @@ public nonisolated struct Caravan_V1_CatalogEvent: Sendable {
   /// upserted is the complete matching set; drop anything else held.
   public var snapshot: Bool = false
 
-  /// Instances added or changed.
+  /// The instances of the services listed in `services`.
   public var upserted: [Caravan_V1_ServiceInstance] = []
 
-  /// IDs of instances removed.
-  public var removed: [String] = []
+  /// Services whose instance set this frame replaces (a service without instances left is listed here only).
+  public var services: [String] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -691,7 +710,7 @@ nonisolated extension Caravan_V1_CheckStatus: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Caravan_V1_ServiceInstanceConnect: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ServiceInstanceConnect"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sidecar_address\0\u{3}sidecar_port\0\u{1}native\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sidecar_address\0\u{3}sidecar_port\0\u{1}native\0\u{1}proxy\0\u{3}sidecar_bind_port\0\u{3}local_service_port\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -702,12 +721,19 @@ nonisolated extension Caravan_V1_ServiceInstanceConnect: SwiftProtobuf.Message, 
       case 1: try { try decoder.decodeSingularStringField(value: &self.sidecarAddress) }()
       case 2: try { try decoder.decodeSingularInt32Field(value: &self.sidecarPort) }()
       case 3: try { try decoder.decodeSingularBoolField(value: &self.native) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._proxy) }()
+      case 5: try { try decoder.decodeSingularInt32Field(value: &self.sidecarBindPort) }()
+      case 6: try { try decoder.decodeSingularInt32Field(value: &self.localServicePort) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.sidecarAddress.isEmpty {
       try visitor.visitSingularStringField(value: self.sidecarAddress, fieldNumber: 1)
     }
@@ -717,6 +743,15 @@ nonisolated extension Caravan_V1_ServiceInstanceConnect: SwiftProtobuf.Message, 
     if self.native != false {
       try visitor.visitSingularBoolField(value: self.native, fieldNumber: 3)
     }
+    try { if let v = self._proxy {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    if self.sidecarBindPort != 0 {
+      try visitor.visitSingularInt32Field(value: self.sidecarBindPort, fieldNumber: 5)
+    }
+    if self.localServicePort != 0 {
+      try visitor.visitSingularInt32Field(value: self.localServicePort, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -724,6 +759,9 @@ nonisolated extension Caravan_V1_ServiceInstanceConnect: SwiftProtobuf.Message, 
     if lhs.sidecarAddress != rhs.sidecarAddress {return false}
     if lhs.sidecarPort != rhs.sidecarPort {return false}
     if lhs.native != rhs.native {return false}
+    if lhs._proxy != rhs._proxy {return false}
+    if lhs.sidecarBindPort != rhs.sidecarBindPort {return false}
+    if lhs.localServicePort != rhs.localServicePort {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -986,7 +1024,7 @@ nonisolated extension Caravan_V1_WatchCatalogRequest: SwiftProtobuf.Message, Swi
 
 nonisolated extension Caravan_V1_CatalogEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CatalogEvent"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{1}snapshot\0\u{1}upserted\0\u{1}removed\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{1}snapshot\0\u{1}upserted\0\u{1}services\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -997,7 +1035,7 @@ nonisolated extension Caravan_V1_CatalogEvent: SwiftProtobuf.Message, SwiftProto
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.index) }()
       case 2: try { try decoder.decodeSingularBoolField(value: &self.snapshot) }()
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.upserted) }()
-      case 4: try { try decoder.decodeRepeatedStringField(value: &self.removed) }()
+      case 4: try { try decoder.decodeRepeatedStringField(value: &self.services) }()
       default: break
       }
     }
@@ -1013,8 +1051,8 @@ nonisolated extension Caravan_V1_CatalogEvent: SwiftProtobuf.Message, SwiftProto
     if !self.upserted.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.upserted, fieldNumber: 3)
     }
-    if !self.removed.isEmpty {
-      try visitor.visitRepeatedStringField(value: self.removed, fieldNumber: 4)
+    if !self.services.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.services, fieldNumber: 4)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1023,7 +1061,7 @@ nonisolated extension Caravan_V1_CatalogEvent: SwiftProtobuf.Message, SwiftProto
     if lhs.index != rhs.index {return false}
     if lhs.snapshot != rhs.snapshot {return false}
     if lhs.upserted != rhs.upserted {return false}
-    if lhs.removed != rhs.removed {return false}
+    if lhs.services != rhs.services {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

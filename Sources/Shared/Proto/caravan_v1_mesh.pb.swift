@@ -1667,7 +1667,12 @@ public nonisolated struct Caravan_V1_WatchMeshStateRequest: Sendable {
   fileprivate var _query: Caravan_V1_QueryOptions? = nil
 }
 
-/// One frame of MeshState.Watch: changes committed up to index, across the watched tables.
+/// One frame of MeshState.Watch: every dependency key that changed up to index, with its complete content.
+///
+/// For each key in key_indexes the frame holds everything under it: "catalog:<service>" all instances of that
+/// service, "intentions:<destination>" all intentions with that destination, "config:<kind>/<name>" that entry
+/// (absent = deleted), "roots" the root set. A consumer replaces what it held for those keys; nothing is sent as a
+/// delta, so a resumed watch never needs removals it missed.
 public nonisolated struct Caravan_V1_MeshStateEvent: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -1678,17 +1683,11 @@ public nonisolated struct Caravan_V1_MeshStateEvent: Sendable {
   /// This frame holds the complete state of the watched tables; drop anything else held.
   public var snapshot: Bool = false
 
-  public var upsertedInstances: [Caravan_V1_ServiceInstance] = []
+  public var instances: [Caravan_V1_ServiceInstance] = []
 
-  public var removedInstanceIds: [String] = []
+  public var intentions: [Caravan_V1_Intention] = []
 
-  public var upsertedIntentions: [Caravan_V1_Intention] = []
-
-  public var removedIntentionIds: [String] = []
-
-  public var upsertedConfigEntries: [Caravan_V1_ConfigEntry] = []
-
-  public var removedConfigEntries: [Caravan_V1_ConfigEntryRef] = []
+  public var configEntries: [Caravan_V1_ConfigEntry] = []
 
   /// Set (complete) when the roots changed, and in snapshots.
   public var roots: Caravan_V1_CARootSet {
@@ -1700,9 +1699,8 @@ public nonisolated struct Caravan_V1_MeshStateEvent: Sendable {
   /// Clears the value of `roots`. Subsequent reads from it will return its default value.
   public mutating func clearRoots() {self._roots = nil}
 
-  /// Raft index of the last change (removals included) per dependency key, for keys changed in this frame
-  /// (all keys in snapshots): "catalog:<service>", "intentions:<destination>", "config:<kind>/<name>", "roots".
-  /// Proxy snapshot versions are the highest index among their keys, so every replica computes the same one.
+  /// Raft index of the last change (removals included) per key changed in this frame (every key in snapshots).
+  /// A proxy snapshot's version is the highest index among its keys, so every replica computes the same one.
   public var keyIndexes: Dictionary<String,UInt64> = [:]
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -4930,7 +4928,7 @@ nonisolated extension Caravan_V1_WatchMeshStateRequest: SwiftProtobuf.Message, S
 
 nonisolated extension Caravan_V1_MeshStateEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".MeshStateEvent"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{1}snapshot\0\u{3}upserted_instances\0\u{3}removed_instance_ids\0\u{3}upserted_intentions\0\u{3}removed_intention_ids\0\u{3}upserted_config_entries\0\u{3}removed_config_entries\0\u{1}roots\0\u{3}key_indexes\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{1}snapshot\0\u{1}instances\0\u{1}intentions\0\u{3}config_entries\0\u{1}roots\0\u{3}key_indexes\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -4940,14 +4938,11 @@ nonisolated extension Caravan_V1_MeshStateEvent: SwiftProtobuf.Message, SwiftPro
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.index) }()
       case 2: try { try decoder.decodeSingularBoolField(value: &self.snapshot) }()
-      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.upsertedInstances) }()
-      case 4: try { try decoder.decodeRepeatedStringField(value: &self.removedInstanceIds) }()
-      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.upsertedIntentions) }()
-      case 6: try { try decoder.decodeRepeatedStringField(value: &self.removedIntentionIds) }()
-      case 7: try { try decoder.decodeRepeatedMessageField(value: &self.upsertedConfigEntries) }()
-      case 8: try { try decoder.decodeRepeatedMessageField(value: &self.removedConfigEntries) }()
-      case 9: try { try decoder.decodeSingularMessageField(value: &self._roots) }()
-      case 10: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: &self.keyIndexes) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.instances) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.intentions) }()
+      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.configEntries) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._roots) }()
+      case 7: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: &self.keyIndexes) }()
       default: break
       }
     }
@@ -4964,29 +4959,20 @@ nonisolated extension Caravan_V1_MeshStateEvent: SwiftProtobuf.Message, SwiftPro
     if self.snapshot != false {
       try visitor.visitSingularBoolField(value: self.snapshot, fieldNumber: 2)
     }
-    if !self.upsertedInstances.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.upsertedInstances, fieldNumber: 3)
+    if !self.instances.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.instances, fieldNumber: 3)
     }
-    if !self.removedInstanceIds.isEmpty {
-      try visitor.visitRepeatedStringField(value: self.removedInstanceIds, fieldNumber: 4)
+    if !self.intentions.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.intentions, fieldNumber: 4)
     }
-    if !self.upsertedIntentions.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.upsertedIntentions, fieldNumber: 5)
-    }
-    if !self.removedIntentionIds.isEmpty {
-      try visitor.visitRepeatedStringField(value: self.removedIntentionIds, fieldNumber: 6)
-    }
-    if !self.upsertedConfigEntries.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.upsertedConfigEntries, fieldNumber: 7)
-    }
-    if !self.removedConfigEntries.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.removedConfigEntries, fieldNumber: 8)
+    if !self.configEntries.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.configEntries, fieldNumber: 5)
     }
     try { if let v = self._roots {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
     } }()
     if !self.keyIndexes.isEmpty {
-      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: self.keyIndexes, fieldNumber: 10)
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: self.keyIndexes, fieldNumber: 7)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -4994,12 +4980,9 @@ nonisolated extension Caravan_V1_MeshStateEvent: SwiftProtobuf.Message, SwiftPro
   public static func ==(lhs: Caravan_V1_MeshStateEvent, rhs: Caravan_V1_MeshStateEvent) -> Bool {
     if lhs.index != rhs.index {return false}
     if lhs.snapshot != rhs.snapshot {return false}
-    if lhs.upsertedInstances != rhs.upsertedInstances {return false}
-    if lhs.removedInstanceIds != rhs.removedInstanceIds {return false}
-    if lhs.upsertedIntentions != rhs.upsertedIntentions {return false}
-    if lhs.removedIntentionIds != rhs.removedIntentionIds {return false}
-    if lhs.upsertedConfigEntries != rhs.upsertedConfigEntries {return false}
-    if lhs.removedConfigEntries != rhs.removedConfigEntries {return false}
+    if lhs.instances != rhs.instances {return false}
+    if lhs.intentions != rhs.intentions {return false}
+    if lhs.configEntries != rhs.configEntries {return false}
     if lhs._roots != rhs._roots {return false}
     if lhs.keyIndexes != rhs.keyIndexes {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}

@@ -197,6 +197,39 @@ public nonisolated struct Caravan_V1_StateCommand: @unchecked Sendable {
     set {_uniqueStorage()._command = .allocTransitions(newValue)}
   }
 
+  /// An intention or config entry written or deleted through meshd (validated there, re-checked here).
+  public var meshApply: Caravan_V1_ApplyMeshStateRequest {
+    get {
+      if case .meshApply(let v)? = _storage._command {return v}
+      return Caravan_V1_ApplyMeshStateRequest()
+    }
+    set {_uniqueStorage()._command = .meshApply(newValue)}
+  }
+
+  public var initConnectCa: Caravan_V1_InitConnectCACommand {
+    get {
+      if case .initConnectCa(let v)? = _storage._command {return v}
+      return Caravan_V1_InitConnectCACommand()
+    }
+    set {_uniqueStorage()._command = .initConnectCa(newValue)}
+  }
+
+  public var rotateConnectCa: Caravan_V1_RotateConnectCACommand {
+    get {
+      if case .rotateConnectCa(let v)? = _storage._command {return v}
+      return Caravan_V1_RotateConnectCACommand()
+    }
+    set {_uniqueStorage()._command = .rotateConnectCa(newValue)}
+  }
+
+  public var issueLeaf: Caravan_V1_IssueLeafCommand {
+    get {
+      if case .issueLeaf(let v)? = _storage._command {return v}
+      return Caravan_V1_IssueLeafCommand()
+    }
+    set {_uniqueStorage()._command = .issueLeaf(newValue)}
+  }
+
   /// Set by the proposer when a server that does not know this command may skip it without diverging (a
   /// cache hint, say). A command that is not ignorable and unknown stops the server from applying further.
   public var ignorable: Bool {
@@ -226,6 +259,11 @@ public nonisolated struct Caravan_V1_StateCommand: @unchecked Sendable {
     case setJobStability(Caravan_V1_SetJobStabilityCommand)
     case updateNodeDrain(Caravan_V1_UpdateNodeDrainCommand)
     case allocTransitions(Caravan_V1_AllocTransitionsCommand)
+    /// An intention or config entry written or deleted through meshd (validated there, re-checked here).
+    case meshApply(Caravan_V1_ApplyMeshStateRequest)
+    case initConnectCa(Caravan_V1_InitConnectCACommand)
+    case rotateConnectCa(Caravan_V1_RotateConnectCACommand)
+    case issueLeaf(Caravan_V1_IssueLeafCommand)
 
   }
 
@@ -316,33 +354,115 @@ public nonisolated struct Caravan_V1_StateCommandError: Sendable {
 }
 
 /// A point-in-time copy of every table, as written to snapshot files (after a small framed header).
-public nonisolated struct Caravan_V1_StateSnapshot: Sendable {
+public nonisolated struct Caravan_V1_StateSnapshot: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// The last Raft index the state reflects.
-  public var index: UInt64 = 0
+  public var index: UInt64 {
+    get {_storage._index}
+    set {_uniqueStorage()._index = newValue}
+  }
 
-  public var variables: [Caravan_V1_Variable] = []
+  public var variables: [Caravan_V1_Variable] {
+    get {_storage._variables}
+    set {_uniqueStorage()._variables = newValue}
+  }
 
   /// Every stored version of every job, oldest first per job.
-  public var jobVersions: [Caravan_V1_Job] = []
+  public var jobVersions: [Caravan_V1_Job] {
+    get {_storage._jobVersions}
+    set {_uniqueStorage()._jobVersions = newValue}
+  }
 
-  public var evaluations: [Caravan_V1_Evaluation] = []
+  public var evaluations: [Caravan_V1_Evaluation] {
+    get {_storage._evaluations}
+    set {_uniqueStorage()._evaluations = newValue}
+  }
 
   /// Allocations without their job (it is in job_versions).
-  public var allocations: [Caravan_V1_Allocation] = []
+  public var allocations: [Caravan_V1_Allocation] {
+    get {_storage._allocations}
+    set {_uniqueStorage()._allocations = newValue}
+  }
 
-  public var nodes: [Caravan_V1_Node] = []
+  public var nodes: [Caravan_V1_Node] {
+    get {_storage._nodes}
+    set {_uniqueStorage()._nodes = newValue}
+  }
 
   /// Index at which each table last changed, by table name.
-  public var tableIndexes: Dictionary<String,UInt64> = [:]
+  public var tableIndexes: Dictionary<String,UInt64> {
+    get {_storage._tableIndexes}
+    set {_uniqueStorage()._tableIndexes = newValue}
+  }
 
   /// The last scheduled launch of each periodic job.
-  public var periodicLaunches: [Caravan_V1_PeriodicLaunch] = []
+  public var periodicLaunches: [Caravan_V1_PeriodicLaunch] {
+    get {_storage._periodicLaunches}
+    set {_uniqueStorage()._periodicLaunches = newValue}
+  }
 
-  public var deployments: [Caravan_V1_Deployment] = []
+  public var deployments: [Caravan_V1_Deployment] {
+    get {_storage._deployments}
+    set {_uniqueStorage()._deployments = newValue}
+  }
+
+  /// Service instances derived from allocations.
+  public var serviceInstances: [Caravan_V1_ServiceInstance] {
+    get {_storage._serviceInstances}
+    set {_uniqueStorage()._serviceInstances = newValue}
+  }
+
+  public var intentions: [Caravan_V1_Intention] {
+    get {_storage._intentions}
+    set {_uniqueStorage()._intentions = newValue}
+  }
+
+  public var configEntries: [Caravan_V1_ConfigEntry] {
+    get {_storage._configEntries}
+    set {_uniqueStorage()._configEntries = newValue}
+  }
+
+  public var connectCa: Caravan_V1_ConnectCAState {
+    get {_storage._connectCa ?? Caravan_V1_ConnectCAState()}
+    set {_uniqueStorage()._connectCa = newValue}
+  }
+  /// Returns true if `connectCa` has been explicitly set.
+  public var hasConnectCa: Bool {_storage._connectCa != nil}
+  /// Clears the value of `connectCa`. Subsequent reads from it will return its default value.
+  public mutating func clearConnectCa() {_uniqueStorage()._connectCa = nil}
+
+  /// Raft index of the last change per mesh dependency key (see MeshStateEvent.key_indexes).
+  public var meshKeyIndexes: Dictionary<String,UInt64> {
+    get {_storage._meshKeyIndexes}
+    set {_uniqueStorage()._meshKeyIndexes = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// The Connect CA as the servers keep it. The root keys and the token key live only here: no API returns them.
+public nonisolated struct Caravan_V1_ConnectCAState: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var trustDomain: String = String()
+
+  /// Every root still trusted, the active one included.
+  public var roots: [Caravan_V1_CARoot] = []
+
+  /// Root id to its private key (PEM).
+  public var rootKeys: Dictionary<String,String> = [:]
+
+  /// HMAC key that signs workload tokens.
+  public var tokenKey: Data = Data()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -784,13 +904,83 @@ public nonisolated struct Caravan_V1_AllocTransitionsCommand: Sendable {
   public init() {}
 }
 
+/// The first leader's Connect CA: its root, the root's key and the workload token key. Refused once a CA exists.
+public nonisolated struct Caravan_V1_InitConnectCACommand: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var ca: Caravan_V1_ConnectCAState {
+    get {_ca ?? Caravan_V1_ConnectCAState()}
+    set {_ca = newValue}
+  }
+  /// Returns true if `ca` has been explicitly set.
+  public var hasCa: Bool {self._ca != nil}
+  /// Clears the value of `ca`. Subsequent reads from it will return its default value.
+  public mutating func clearCa() {self._ca = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _ca: Caravan_V1_ConnectCAState? = nil
+}
+
+/// A new active root (cross-signed by the previous one, see CARoot.intermediate_certs_pem); the previous root
+/// stays trusted, marked rotated out. Refused unless the active root is still `previous_root_id`.
+public nonisolated struct Caravan_V1_RotateConnectCACommand: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var root: Caravan_V1_CARoot {
+    get {_storage._root ?? Caravan_V1_CARoot()}
+    set {_uniqueStorage()._root = newValue}
+  }
+  /// Returns true if `root` has been explicitly set.
+  public var hasRoot: Bool {_storage._root != nil}
+  /// Clears the value of `root`. Subsequent reads from it will return its default value.
+  public mutating func clearRoot() {_uniqueStorage()._root = nil}
+
+  public var rootKeyPem: String {
+    get {_storage._rootKeyPem}
+    set {_uniqueStorage()._rootKeyPem = newValue}
+  }
+
+  public var previousRootID: String {
+    get {_storage._previousRootID}
+    set {_uniqueStorage()._previousRootID = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// Reserves a leaf serial number: the entry's index. Recorded for the allocation's service for auditing.
+public nonisolated struct Caravan_V1_IssueLeafCommand: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var allocID: String = String()
+
+  public var service: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "caravan.v1"
 
 nonisolated extension Caravan_V1_StateCommand: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StateCommand"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}proposed_at\0\u{1}ignorable\0\u{4}\u{7}put_variable\0\u{3}delete_variable\0\u{3}restore_snapshot\0\u{4}\u{8}register_job\0\u{3}deregister_job\0\u{3}upsert_evals\0\u{3}apply_plan\0\u{3}register_node\0\u{3}update_node_status\0\u{3}update_node_eligibility\0\u{3}client_alloc_updates\0\u{3}stop_alloc\0\u{3}periodic_launch\0\u{3}update_deployment\0\u{3}promote_deployment\0\u{3}set_job_stability\0\u{3}update_node_drain\0\u{3}alloc_transitions\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}proposed_at\0\u{1}ignorable\0\u{4}\u{7}put_variable\0\u{3}delete_variable\0\u{3}restore_snapshot\0\u{4}\u{8}register_job\0\u{3}deregister_job\0\u{3}upsert_evals\0\u{3}apply_plan\0\u{3}register_node\0\u{3}update_node_status\0\u{3}update_node_eligibility\0\u{3}client_alloc_updates\0\u{3}stop_alloc\0\u{3}periodic_launch\0\u{3}update_deployment\0\u{3}promote_deployment\0\u{3}set_job_stability\0\u{3}update_node_drain\0\u{3}alloc_transitions\0\u{3}mesh_apply\0\u{3}init_connect_ca\0\u{3}rotate_connect_ca\0\u{3}issue_leaf\0")
 
   fileprivate class _StorageClass {
     var _version: UInt32 = 0
@@ -1061,6 +1251,58 @@ nonisolated extension Caravan_V1_StateCommand: SwiftProtobuf.Message, SwiftProto
             _storage._command = .allocTransitions(v)
           }
         }()
+        case 35: try {
+          var v: Caravan_V1_ApplyMeshStateRequest?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .meshApply(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .meshApply(v)
+          }
+        }()
+        case 36: try {
+          var v: Caravan_V1_InitConnectCACommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .initConnectCa(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .initConnectCa(v)
+          }
+        }()
+        case 37: try {
+          var v: Caravan_V1_RotateConnectCACommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .rotateConnectCa(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .rotateConnectCa(v)
+          }
+        }()
+        case 38: try {
+          var v: Caravan_V1_IssueLeafCommand?
+          var hadOneofValue = false
+          if let current = _storage._command {
+            hadOneofValue = true
+            if case .issueLeaf(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._command = .issueLeaf(v)
+          }
+        }()
         default: break
         }
       }
@@ -1154,6 +1396,22 @@ nonisolated extension Caravan_V1_StateCommand: SwiftProtobuf.Message, SwiftProto
       case .allocTransitions?: try {
         guard case .allocTransitions(let v)? = _storage._command else { preconditionFailure() }
         try visitor.visitSingularMessageField(value: v, fieldNumber: 34)
+      }()
+      case .meshApply?: try {
+        guard case .meshApply(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 35)
+      }()
+      case .initConnectCa?: try {
+        guard case .initConnectCa(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 36)
+      }()
+      case .rotateConnectCa?: try {
+        guard case .rotateConnectCa(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 37)
+      }()
+      case .issueLeaf?: try {
+        guard case .issueLeaf(let v)? = _storage._command else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 38)
       }()
       case nil: break
       }
@@ -1329,7 +1587,168 @@ nonisolated extension Caravan_V1_StateCommandError: SwiftProtobuf.Message, Swift
 
 nonisolated extension Caravan_V1_StateSnapshot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StateSnapshot"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{1}variables\0\u{3}job_versions\0\u{1}evaluations\0\u{1}allocations\0\u{1}nodes\0\u{3}table_indexes\0\u{3}periodic_launches\0\u{1}deployments\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{1}variables\0\u{3}job_versions\0\u{1}evaluations\0\u{1}allocations\0\u{1}nodes\0\u{3}table_indexes\0\u{3}periodic_launches\0\u{1}deployments\0\u{3}service_instances\0\u{1}intentions\0\u{3}config_entries\0\u{3}connect_ca\0\u{3}mesh_key_indexes\0")
+
+  fileprivate class _StorageClass {
+    var _index: UInt64 = 0
+    var _variables: [Caravan_V1_Variable] = []
+    var _jobVersions: [Caravan_V1_Job] = []
+    var _evaluations: [Caravan_V1_Evaluation] = []
+    var _allocations: [Caravan_V1_Allocation] = []
+    var _nodes: [Caravan_V1_Node] = []
+    var _tableIndexes: Dictionary<String,UInt64> = [:]
+    var _periodicLaunches: [Caravan_V1_PeriodicLaunch] = []
+    var _deployments: [Caravan_V1_Deployment] = []
+    var _serviceInstances: [Caravan_V1_ServiceInstance] = []
+    var _intentions: [Caravan_V1_Intention] = []
+    var _configEntries: [Caravan_V1_ConfigEntry] = []
+    var _connectCa: Caravan_V1_ConnectCAState? = nil
+    var _meshKeyIndexes: Dictionary<String,UInt64> = [:]
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _index = source._index
+      _variables = source._variables
+      _jobVersions = source._jobVersions
+      _evaluations = source._evaluations
+      _allocations = source._allocations
+      _nodes = source._nodes
+      _tableIndexes = source._tableIndexes
+      _periodicLaunches = source._periodicLaunches
+      _deployments = source._deployments
+      _serviceInstances = source._serviceInstances
+      _intentions = source._intentions
+      _configEntries = source._configEntries
+      _connectCa = source._connectCa
+      _meshKeyIndexes = source._meshKeyIndexes
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularUInt64Field(value: &_storage._index) }()
+        case 2: try { try decoder.decodeRepeatedMessageField(value: &_storage._variables) }()
+        case 3: try { try decoder.decodeRepeatedMessageField(value: &_storage._jobVersions) }()
+        case 4: try { try decoder.decodeRepeatedMessageField(value: &_storage._evaluations) }()
+        case 5: try { try decoder.decodeRepeatedMessageField(value: &_storage._allocations) }()
+        case 6: try { try decoder.decodeRepeatedMessageField(value: &_storage._nodes) }()
+        case 7: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: &_storage._tableIndexes) }()
+        case 8: try { try decoder.decodeRepeatedMessageField(value: &_storage._periodicLaunches) }()
+        case 9: try { try decoder.decodeRepeatedMessageField(value: &_storage._deployments) }()
+        case 10: try { try decoder.decodeRepeatedMessageField(value: &_storage._serviceInstances) }()
+        case 11: try { try decoder.decodeRepeatedMessageField(value: &_storage._intentions) }()
+        case 12: try { try decoder.decodeRepeatedMessageField(value: &_storage._configEntries) }()
+        case 13: try { try decoder.decodeSingularMessageField(value: &_storage._connectCa) }()
+        case 14: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: &_storage._meshKeyIndexes) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if _storage._index != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._index, fieldNumber: 1)
+      }
+      if !_storage._variables.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._variables, fieldNumber: 2)
+      }
+      if !_storage._jobVersions.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._jobVersions, fieldNumber: 3)
+      }
+      if !_storage._evaluations.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._evaluations, fieldNumber: 4)
+      }
+      if !_storage._allocations.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._allocations, fieldNumber: 5)
+      }
+      if !_storage._nodes.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._nodes, fieldNumber: 6)
+      }
+      if !_storage._tableIndexes.isEmpty {
+        try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: _storage._tableIndexes, fieldNumber: 7)
+      }
+      if !_storage._periodicLaunches.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._periodicLaunches, fieldNumber: 8)
+      }
+      if !_storage._deployments.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._deployments, fieldNumber: 9)
+      }
+      if !_storage._serviceInstances.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._serviceInstances, fieldNumber: 10)
+      }
+      if !_storage._intentions.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._intentions, fieldNumber: 11)
+      }
+      if !_storage._configEntries.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._configEntries, fieldNumber: 12)
+      }
+      try { if let v = _storage._connectCa {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      } }()
+      if !_storage._meshKeyIndexes.isEmpty {
+        try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: _storage._meshKeyIndexes, fieldNumber: 14)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Caravan_V1_StateSnapshot, rhs: Caravan_V1_StateSnapshot) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._index != rhs_storage._index {return false}
+        if _storage._variables != rhs_storage._variables {return false}
+        if _storage._jobVersions != rhs_storage._jobVersions {return false}
+        if _storage._evaluations != rhs_storage._evaluations {return false}
+        if _storage._allocations != rhs_storage._allocations {return false}
+        if _storage._nodes != rhs_storage._nodes {return false}
+        if _storage._tableIndexes != rhs_storage._tableIndexes {return false}
+        if _storage._periodicLaunches != rhs_storage._periodicLaunches {return false}
+        if _storage._deployments != rhs_storage._deployments {return false}
+        if _storage._serviceInstances != rhs_storage._serviceInstances {return false}
+        if _storage._intentions != rhs_storage._intentions {return false}
+        if _storage._configEntries != rhs_storage._configEntries {return false}
+        if _storage._connectCa != rhs_storage._connectCa {return false}
+        if _storage._meshKeyIndexes != rhs_storage._meshKeyIndexes {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Caravan_V1_ConnectCAState: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ConnectCAState"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}trust_domain\0\u{1}roots\0\u{3}root_keys\0\u{3}token_key\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1337,61 +1756,36 @@ nonisolated extension Caravan_V1_StateSnapshot: SwiftProtobuf.Message, SwiftProt
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.index) }()
-      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.variables) }()
-      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.jobVersions) }()
-      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.evaluations) }()
-      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.allocations) }()
-      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.nodes) }()
-      case 7: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: &self.tableIndexes) }()
-      case 8: try { try decoder.decodeRepeatedMessageField(value: &self.periodicLaunches) }()
-      case 9: try { try decoder.decodeRepeatedMessageField(value: &self.deployments) }()
+      case 1: try { try decoder.decodeSingularStringField(value: &self.trustDomain) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.roots) }()
+      case 3: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &self.rootKeys) }()
+      case 4: try { try decoder.decodeSingularBytesField(value: &self.tokenKey) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.index != 0 {
-      try visitor.visitSingularUInt64Field(value: self.index, fieldNumber: 1)
+    if !self.trustDomain.isEmpty {
+      try visitor.visitSingularStringField(value: self.trustDomain, fieldNumber: 1)
     }
-    if !self.variables.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.variables, fieldNumber: 2)
+    if !self.roots.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.roots, fieldNumber: 2)
     }
-    if !self.jobVersions.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.jobVersions, fieldNumber: 3)
+    if !self.rootKeys.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: self.rootKeys, fieldNumber: 3)
     }
-    if !self.evaluations.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.evaluations, fieldNumber: 4)
-    }
-    if !self.allocations.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.allocations, fieldNumber: 5)
-    }
-    if !self.nodes.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.nodes, fieldNumber: 6)
-    }
-    if !self.tableIndexes.isEmpty {
-      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: self.tableIndexes, fieldNumber: 7)
-    }
-    if !self.periodicLaunches.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.periodicLaunches, fieldNumber: 8)
-    }
-    if !self.deployments.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.deployments, fieldNumber: 9)
+    if !self.tokenKey.isEmpty {
+      try visitor.visitSingularBytesField(value: self.tokenKey, fieldNumber: 4)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Caravan_V1_StateSnapshot, rhs: Caravan_V1_StateSnapshot) -> Bool {
-    if lhs.index != rhs.index {return false}
-    if lhs.variables != rhs.variables {return false}
-    if lhs.jobVersions != rhs.jobVersions {return false}
-    if lhs.evaluations != rhs.evaluations {return false}
-    if lhs.allocations != rhs.allocations {return false}
-    if lhs.nodes != rhs.nodes {return false}
-    if lhs.tableIndexes != rhs.tableIndexes {return false}
-    if lhs.periodicLaunches != rhs.periodicLaunches {return false}
-    if lhs.deployments != rhs.deployments {return false}
+  public static func ==(lhs: Caravan_V1_ConnectCAState, rhs: Caravan_V1_ConnectCAState) -> Bool {
+    if lhs.trustDomain != rhs.trustDomain {return false}
+    if lhs.roots != rhs.roots {return false}
+    if lhs.rootKeys != rhs.rootKeys {return false}
+    if lhs.tokenKey != rhs.tokenKey {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2097,6 +2491,159 @@ nonisolated extension Caravan_V1_AllocTransitionsCommand: SwiftProtobuf.Message,
   public static func ==(lhs: Caravan_V1_AllocTransitionsCommand, rhs: Caravan_V1_AllocTransitionsCommand) -> Bool {
     if lhs.transitions != rhs.transitions {return false}
     if lhs.evals != rhs.evals {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Caravan_V1_InitConnectCACommand: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".InitConnectCACommand"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ca\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._ca) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._ca {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Caravan_V1_InitConnectCACommand, rhs: Caravan_V1_InitConnectCACommand) -> Bool {
+    if lhs._ca != rhs._ca {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Caravan_V1_RotateConnectCACommand: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RotateConnectCACommand"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}root\0\u{3}root_key_pem\0\u{3}previous_root_id\0")
+
+  fileprivate class _StorageClass {
+    var _root: Caravan_V1_CARoot? = nil
+    var _rootKeyPem: String = String()
+    var _previousRootID: String = String()
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _root = source._root
+      _rootKeyPem = source._rootKeyPem
+      _previousRootID = source._previousRootID
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._root) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._rootKeyPem) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._previousRootID) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._root {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      if !_storage._rootKeyPem.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._rootKeyPem, fieldNumber: 2)
+      }
+      if !_storage._previousRootID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._previousRootID, fieldNumber: 3)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Caravan_V1_RotateConnectCACommand, rhs: Caravan_V1_RotateConnectCACommand) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._root != rhs_storage._root {return false}
+        if _storage._rootKeyPem != rhs_storage._rootKeyPem {return false}
+        if _storage._previousRootID != rhs_storage._previousRootID {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Caravan_V1_IssueLeafCommand: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".IssueLeafCommand"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}alloc_id\0\u{1}service\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.allocID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.service) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.allocID.isEmpty {
+      try visitor.visitSingularStringField(value: self.allocID, fieldNumber: 1)
+    }
+    if !self.service.isEmpty {
+      try visitor.visitSingularStringField(value: self.service, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Caravan_V1_IssueLeafCommand, rhs: Caravan_V1_IssueLeafCommand) -> Bool {
+    if lhs.allocID != rhs.allocID {return false}
+    if lhs.service != rhs.service {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

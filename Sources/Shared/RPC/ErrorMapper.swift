@@ -1,7 +1,8 @@
 import GRPCCore
 import Logging
 
-/// Server interceptor that turns whatever a handler throws into a gRPC status a caller can act on.
+/// Server interceptor that turns whatever a handler throws (or a streaming handler's producer throws) into a gRPC
+/// status a caller can act on.
 ///
 /// `CaravanError` keeps its code and message; `RPCError` passes through; anything else is a bug, answered as
 /// INTERNAL with its description and logged, so a daemon never hides an error behind UNKNOWN.
@@ -17,11 +18,26 @@ public struct ErrorMapper: ServerInterceptor {
         context: ServerContext,
         next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
     ) async throws -> StreamingServerResponse<Output> {
+        var response: StreamingServerResponse<Output>
         do {
-            return try await next(request, context)
+            response = try await next(request, context)
         } catch {
             throw Self.map(error, method: context.descriptor, logger: logger)
         }
+        // A streaming handler throws from its producer, after the response was accepted: map those errors too.
+        if case .success(var contents) = response.accepted {
+            let producer = contents.producer
+            let (method, logger) = (context.descriptor, self.logger)
+            contents.producer = { writer in
+                do {
+                    return try await producer(writer)
+                } catch {
+                    throw Self.map(error, method: method, logger: logger)
+                }
+            }
+            response.accepted = .success(contents)
+        }
+        return response
     }
 
     /// The status for an error thrown while handling `method`.
@@ -31,6 +47,9 @@ public struct ErrorMapper: ServerInterceptor {
             return rpc
         case let caravan as CaravanError:
             return caravan.rpcError
+        case is CancellationError:
+            // The caller went away or the server is stopping: not a bug.
+            return RPCError(code: .cancelled, message: "\(method) was cancelled")
         default:
             logger?.error("unexpected error in \(method)", metadata: ["error": "\(error)"])
             return RPCError(code: .internalError, message: "\(method) failed: \(error)")

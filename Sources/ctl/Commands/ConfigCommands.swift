@@ -2,12 +2,20 @@ import ArgumentParser
 import CaravanDaemon
 import Spec
 
-/// `ctl config`: mesh config entries in Consul's format. Offline verbs here; writes arrive with meshd.
+/// `ctl config`: mesh config entries in Consul's format, written to and read from meshd.
 public struct ConfigCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "config",
-        abstract: "Validate mesh config entries (service-defaults, -router, -splitter, -resolver, -intentions).",
-        subcommands: [ConfigValidateCommand.self]
+        abstract: "Write, read, list, delete and validate mesh config entries.",
+        discussion: """
+            Kinds: service-defaults, service-router, service-splitter, service-resolver and service-intentions, \
+            written in HCL or JSON as Consul's documentation writes them. `validate` works offline; the other \
+            verbs talk to meshd.
+            """ + "\n" + MeshHelp.meshd,
+        subcommands: [
+            ConfigWriteCommand.self, ConfigReadCommand.self, ConfigListCommand.self, ConfigDeleteCommand.self,
+            ConfigValidateCommand.self,
+        ]
     )
 
     public init() {}

@@ -43,7 +43,8 @@ public enum ServerDaemon {
                 services: [
                     VariablesService(state: state), OperatorService(handle: handle), JobsService(queries: queries),
                     NodesService(queries: queries, heartbeats: heartbeats), EvaluationsService(queries: queries),
-                    DeploymentsService(queries: queries),
+                    DeploymentsService(queries: queries), CatalogService(queries: queries),
+                    MeshStateService(queries: queries),
                     AllocationsService(
                         queries: queries,
                         files: NodeFileAccess(queries: queries, tls: context.tls, region: context.options.region)),

@@ -187,6 +187,18 @@ public final class StateMachine {
         case .allocTransitions(let transitions)?:
             cluster.applyAllocTransitions(transitions, index: index, time: command.proposedAt)
             return .applied
+        case .meshApply(let request)?:
+            try cluster.applyMesh(request, index: index, time: command.proposedAt)
+            return .applied
+        case .initConnectCa(let initialize)?:
+            try cluster.initConnectCA(initialize, index: index)
+            return .applied
+        case .rotateConnectCa(let rotate)?:
+            try cluster.rotateConnectCA(rotate, index: index, time: command.proposedAt)
+            return .applied
+        case .issueLeaf(let issue)?:
+            try cluster.issueLeaf(issue)
+            return .applied
         case nil:
             // A command from a newer server. Skipping it is safe only when its proposer said so; otherwise this
             // replica would silently diverge, so the refusal says to upgrade.

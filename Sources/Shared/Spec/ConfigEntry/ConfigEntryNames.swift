@@ -1,14 +1,15 @@
 import HCL
 
 /// The naming rules config entries check: service names, subset names and namespaces.
-enum ConfigEntryNames {
+/// Public so meshd validates intentions written through its API with the same rules as entries read from files.
+public enum ConfigEntryNames {
     /// Letters, digits and dashes, 1 to 63 characters, starting and ending with a letter or digit (Nomad's rule).
-    static func isServiceName(_ name: String) -> Bool {
+    public static func isServiceName(_ name: String) -> Bool {
         isLabel(name) { $0.isASCII && ($0.isLetter || $0.isNumber) }
     }
 
     /// A DNS label: lowercase letters, digits and dashes, 1 to 63 characters, no dash at either end.
-    static func isDNSLabel(_ name: String) -> Bool {
+    public static func isDNSLabel(_ name: String) -> Bool {
         isLabel(name) { $0.isASCII && ($0.isLowercase || $0.isNumber) }
     }
 
@@ -18,10 +19,10 @@ enum ConfigEntryNames {
         return name.allSatisfy { $0 == "-" || isAlphanumeric($0) }
     }
 
-    static let serviceNameRule =
+    public static let serviceNameRule =
         "use letters, digits and dashes, at most 63 characters, starting and ending with a letter or digit"
 
-    static let labelRule =
+    public static let labelRule =
         "use lowercase letters, digits and dashes, at most 63 characters, not starting or ending "
         + "with a dash"
 

@@ -117,8 +117,31 @@ enum JobDefaults {
         for index in group.services.indices {
             apply(to: &group.services[index], defaultName: "\(job.name)-\(group.name)")
         }
+        addSidecarPorts(to: &group)
         for index in group.tasks.indices {
             apply(to: &group.tasks[index], group: group, job: job)
+        }
+    }
+
+    /// Gives every sidecar without a `port` the dynamic port Nomad adds for it, `connect-proxy-<service>`, mapped
+    /// to the same port inside the namespace (`to = -1`), so other hosts reach the sidecar's public listener.
+    static func addSidecarPorts(to group: inout Caravan_V1_TaskGroup) {
+        guard !group.networks.isEmpty else { return }
+        for index in group.services.indices
+        where group.services[index].connect.hasSidecarService
+            && group.services[index].connect.sidecarService.port.isEmpty
+        {
+            let label = "connect-proxy-\(group.services[index].name)"
+            group.services[index].connect.sidecarService.port = label
+            let known = group.networks.contains { network in
+                (network.dynamicPorts + network.reservedPorts).contains { $0.label == label }
+            }
+            if !known {
+                var port = Caravan_V1_Port()
+                port.label = label
+                port.to = -1
+                group.networks[0].dynamicPorts.append(port)
+            }
         }
     }
 

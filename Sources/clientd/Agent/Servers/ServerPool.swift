@@ -3,69 +3,35 @@ import CaravanRPC
 import GRPCCore
 import GRPCNIOTransportHTTP2
 
-/// The servers this node talks to. Any server accepts node calls (followers forward writes to the leader), so a
-/// call goes to the server that answered last and moves on to the next one when that server is unreachable.
-/// Servers learned from registration and heartbeat answers join the list, so the node survives losing the ones
-/// it was configured with.
-public actor ServerPool {
-    private var servers: [HostPort]
-    private var preferred = 0
-    private let calls: RPCConnectionPool
-    private let streams: RPCConnectionPool
+/// The servers this node talks to: the shared failover pool, with the Nodes client the agent calls through.
+public struct ServerPool: Sendable {
+    let pool: ServerFailoverPool
 
     /// `streamTimeout` bounds a long-lived stream (the allocation watch), which is then resumed.
     public init(servers: [HostPort], tls: TLSMaterial, region: String, streamTimeout: Duration = .seconds(300)) {
-        self.servers = servers
-        let identity = AgentIdentity(role: .server, region: region)
-        calls = RPCConnectionPool(dialer: RPCDialer(tls: tls, callTimeout: .seconds(10)), expecting: identity)
-        streams = RPCConnectionPool(dialer: RPCDialer(tls: tls, callTimeout: streamTimeout), expecting: identity)
+        pool = ServerFailoverPool(servers: servers, tls: tls, region: region, streamTimeout: streamTimeout)
     }
 
-    /// Calls the Nodes service on one server after another until one answers; the last error otherwise.
-    /// Only "cannot reach it" errors move on: a server's refusal (bad secret, invalid node) is the answer.
+    /// Calls the Nodes service on one server after another until one answers (see `ServerFailoverPool`).
     public func nodes<Result: Sendable>(
         streaming: Bool = false,
         _ body: @Sendable (Caravan_V1_Nodes.Client<HTTP2ClientTransport.Posix>) async throws -> Result
     ) async throws -> Result {
-        guard !servers.isEmpty else { throw CaravanError.unavailable("no servers configured (-servers)") }
-        var lastError: any Error = CaravanError.unavailable("no server answered")
-        for attempt in 0..<servers.count {
-            let index = (preferred + attempt) % servers.count
-            let address = servers[index]
-            do {
-                let result = try await (streaming ? streams : calls).withClient(address) { client in
-                    try await body(Caravan_V1_Nodes.Client(wrapping: client))
-                }
-                preferred = index
-                return result
-            } catch {
-                lastError = error
-                guard Self.isUnreachable(error) else { throw error }
-            }
+        try await pool.withServer(streaming: streaming) { client in
+            try await body(Caravan_V1_Nodes.Client(wrapping: client))
         }
-        throw lastError
     }
 
     /// Adds servers named in a server's answer (`host:port`), keeping the order of the known ones.
-    public func learn(_ addresses: [String]) {
-        for text in addresses {
-            guard let address = try? HostPort.list(parsing: text, defaultPort: 4647).first else { continue }
-            if !servers.contains(address) { servers.append(address) }
-        }
+    public func learn(_ addresses: [String]) async {
+        await pool.learn(addresses)
     }
 
-    public var known: [HostPort] { servers }
+    public var known: [HostPort] { get async { await pool.known } }
 
-    /// Errors that mean "try another server" rather than "the server said no".
-    static func isUnreachable(_ error: any Error) -> Bool {
-        switch RPCErrorText.code(of: error) {
-        case .unavailable, .deadlineExceeded, .unknown, .internalError, .cancelled: true
-        default: false
-        }
-    }
+    static func isUnreachable(_ error: any Error) -> Bool { ServerFailoverPool.isUnreachable(error) }
 
     public func shutdown() async {
-        await calls.shutdown()
-        await streams.shutdown()
+        await pool.shutdown()
     }
 }

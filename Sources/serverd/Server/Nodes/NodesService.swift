@@ -111,7 +111,17 @@ public struct NodesService: Caravan_V1_Nodes.ServiceProtocol {
     public func issueWorkloadToken(
         request: ServerRequest<Caravan_V1_IssueWorkloadTokenRequest>, context: ServerContext
     ) async throws -> ServerResponse<Caravan_V1_IssueWorkloadTokenResponse> {
-        throw CaravanError(.unimplemented, "workload tokens arrive with the mesh (issue 9)")
+        let message = request.message
+        try await authenticate(nodeID: message.nodeID, secretID: message.secretID)
+        let time = now()
+        let (token, _) = try await queries.read(Caravan_V1_QueryOptions(), tables: [.allocs, .connectCA]) { view in
+            try WorkloadTokenIssuer.issue(for: message, in: view.cluster, at: time)
+        }
+        return ServerResponse(
+            message: .with {
+                $0.token = token.token
+                $0.expiresAt = .init(date: token.expiresAt)
+            })
     }
 
     public func list(

@@ -7,7 +7,7 @@ import State
 
 /// What only the leader does, started when this server wins an election and stopped when it loses: the eval
 /// broker, the scheduler workers, the plan applier, the heartbeat timers, the periodic launcher, the deployment
-/// watcher and the node drainer.
+/// watcher, the node drainer and the Connect CA's creation.
 ///
 /// Before starting, a new leader waits until it has applied everything committed before its term, then
 /// rebuilds the broker from the replicated evaluations, so nothing a previous leader accepted is lost and
@@ -125,6 +125,9 @@ public final class LeaderDuties: Service, Sendable {
                 }
                 group.addTask {
                     await NodeDrainer(cluster: self.cluster, logger: self.logger, now: { Date() }).run()
+                }
+                group.addTask {
+                    await ConnectCABootstrap(cluster: self.cluster, logger: self.logger, now: { Date() }).run()
                 }
                 // Returns when leadership is lost (this task is cancelled and the change feed ends).
                 await group.next()

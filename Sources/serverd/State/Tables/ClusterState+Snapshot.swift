@@ -9,6 +9,11 @@ extension ClusterState {
         snapshot.allocations = allocs.sortedKeys.compactMap { allocs[$0] }
         snapshot.nodes = nodes.sortedKeys.compactMap { nodes[$0] }
         snapshot.deployments = deployments.sortedKeys.compactMap { deployments[$0] }
+        snapshot.serviceInstances = mesh.instances.sortedKeys.compactMap { mesh.instances[$0] }
+        snapshot.intentions = mesh.allIntentions
+        snapshot.configEntries = mesh.allConfigEntries
+        if let ca = mesh.connectCA { snapshot.connectCa = ca }
+        snapshot.meshKeyIndexes = mesh.keyIndexes
         snapshot.tableIndexes = Dictionary(uniqueKeysWithValues: tableIndexes.map { ($0.key.rawValue, $0.value) })
         snapshot.periodicLaunches = periodicLaunches.keys.sorted().compactMap { key in
             guard let launch = periodicLaunches[key] else { return nil }
@@ -67,6 +72,13 @@ extension ClusterState {
         for launch in snapshot.periodicLaunches {
             periodicLaunches[Self.jobKey(namespace: launch.namespace, id: launch.jobID)] = launch.launch
         }
+        for instance in snapshot.serviceInstances { restoreInstance(instance) }
+        for intention in snapshot.intentions { mesh.intentions[intention.id] = intention }
+        for entry in snapshot.configEntries {
+            mesh.configEntries[MeshTables.entryKey(kind: entry.kind, name: entry.name)] = entry
+        }
+        if snapshot.hasConnectCa { mesh.connectCA = snapshot.connectCa }
+        mesh.keyIndexes = snapshot.meshKeyIndexes
         for (name, index) in snapshot.tableIndexes {
             if let table = StateTable(rawValue: name) { tableIndexes[table] = index }
         }

@@ -37,6 +37,8 @@ public struct ClusterState: Sendable {
     var periodicJobKeys: Set<String> = []
     /// The last tick each periodic job was launched for, by job key, so no tick launches twice.
     var periodicLaunches: [String: Google_Protobuf_Timestamp] = [:]
+    /// Service instances, intentions, config entries and the Connect CA.
+    public internal(set) var mesh = MeshTables()
     /// The Raft index at which each table last changed, for blocking queries (`min_index`).
     public internal(set) var tableIndexes: [StateTable: UInt64] = [:]
     /// What the entry being applied changed; drained by the state machine after each entry, never snapshotted.
@@ -101,6 +103,7 @@ public struct ClusterState: Sendable {
             }
         }
         allocs[alloc.id] = alloc
+        syncCatalog(for: alloc)
     }
 
     /// Writes a node to the table and to the sorted list.
@@ -115,6 +118,7 @@ public struct ClusterState: Sendable {
             sortedNodes.insert(node, at: low)
         }
         if node.acceptsPlacements { Self.insert(node, into: &schedulableByPool) }
+        syncCatalog(nodeID: node.id)
     }
 
     private static func position(of id: String, in list: [Caravan_V1_Node]) -> Int {
@@ -161,6 +165,7 @@ public struct ClusterState: Sendable {
 /// A table of the cluster state, as named in snapshots and watched by blocking queries.
 public enum StateTable: String, Sendable, CaseIterable, Hashable {
     case jobs, evals, allocs, nodes, variables, deployments
+    case catalog, intentions, configEntries, connectCA
 }
 
 /// A job as registered now, with the versions kept (oldest first; the last is the current one).
