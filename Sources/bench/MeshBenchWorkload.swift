@@ -230,7 +230,9 @@ final class MeshBenchWorkload: Sendable {
         """
         job "bench-mesh" {
           datacenters = ["dc1"]
-          update { max_parallel = 0 }
+          update {
+            max_parallel = 0
+          }
           group "web" {
             count = \(proxies)
             network {
@@ -253,7 +255,9 @@ final class MeshBenchWorkload: Sendable {
             }
             task "app" {
               driver = "raw_exec"
-              config { command = "/bin/true" }
+              config {
+                command = "/bin/true"
+              }
               resources {
                 cpu    = 10
                 memory = 10
@@ -269,12 +273,18 @@ final class MeshBenchWorkload: Sendable {
             service {
               name = "api"
               port = "http"
-              meta { version = "1" }
-              connect { sidecar_service {} }
+              meta {
+                version = "1"
+              }
+              connect {
+                sidecar_service {}
+              }
             }
             task "app" {
               driver = "raw_exec"
-              config { command = "/bin/true" }
+              config {
+                command = "/bin/true"
+              }
               resources {
                 cpu    = 10
                 memory = 10

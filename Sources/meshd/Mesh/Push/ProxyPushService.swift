@@ -5,7 +5,7 @@ struct ProxyPushService: Service {
     let registry: ProxyRegistry
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await registry.follow()
         }
     }

@@ -18,7 +18,7 @@ public struct MeshStateFollower: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await follow()
         }
     }
