@@ -74,8 +74,8 @@ final class MeshCluster: Sendable {
         }
         """
 
-    init(defaultIntentionPolicy: String = "deny") async throws {
-        let servers = try ServerCluster(size: 3)
+    init(defaultIntentionPolicy: String = "deny", serverFlags: [String] = []) async throws {
+        let servers = try ServerCluster(size: 3, extraFlags: serverFlags)
         self.servers = servers
         try servers.startAll()
         _ = try await servers.waitForLeader()

@@ -4,6 +4,7 @@ import Crypto
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import Synchronization
 
 /// A proxy's side of `ProxyConfig.Stream`: says hello to one meshd replica, hands every snapshot to the proxy and
 /// answers with its ACK or NACK, and on a broken stream moves to the next replica, presenting the leaf it holds
@@ -80,13 +81,21 @@ public actor ProxyConfigClient {
         await connected(to: address)
         defer { sender.finish() }
         let expected = AgentIdentity(role: .mesh, region: region)
+        let renewal = LeafRenewalTimer()
+        defer { renewal.cancel() }
+        let csr = hello.csrPem
         try await dialer.withClient(address, expecting: expected) { client in
             let request = StreamingClientRequest<Caravan_V1_ProxyMessage> { writer in
                 for await message in outgoing { try await writer.write(message) }
             }
             try await Caravan_V1_ProxyConfig.Client(wrapping: client).stream(request: request) { response in
                 for try await snapshot in response.messages {
-                    if snapshot.tls.hasLeaf { await self.remember(snapshot.tls.leaf.certPem) }
+                    if snapshot.tls.hasLeaf {
+                        await self.remember(snapshot.tls.leaf.certPem)
+                        renewal.schedule(for: snapshot.tls.leaf) {
+                            sender.yield(.with { $0.renew = .with { $0.csrPem = csr } })
+                        }
+                    }
                     if let reason = await apply(snapshot) {
                         sender.yield(
                             .with {
@@ -119,5 +128,31 @@ public actor ProxyConfigClient {
         hello.currentLeafPem = currentLeafPEM
         hello.proxydVersion = CaravanVersion.current
         return hello
+    }
+}
+
+/// Asks for a new leaf at a random point between 60 and 90 % of the current one's lifetime, as Consul's proxies
+/// do, so a fleet's leaves do not all expire together. Rescheduled whenever a new leaf arrives.
+final class LeafRenewalTimer: Sendable {
+    private let state = Mutex<(serial: String, task: Task<Void, Never>?)>(("", nil))
+
+    func schedule(for leaf: Caravan_V1_LeafCert, renew: @escaping @Sendable () -> Void) {
+        var generator = SystemRandomNumberGenerator()
+        let at = LeafRenewal.renewAt(
+            validAfter: leaf.validAfter.date, validBefore: leaf.validBefore.date, using: &generator)
+        state.withLock { state in
+            guard state.serial != leaf.serialNumber else { return }
+            state.task?.cancel()
+            state.serial = leaf.serialNumber
+            state.task = Task {
+                let wait = max(0, at.timeIntervalSinceNow)
+                try? await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
+                if !Task.isCancelled { renew() }
+            }
+        }
+    }
+
+    func cancel() {
+        state.withLock { $0.task?.cancel() }
     }
 }

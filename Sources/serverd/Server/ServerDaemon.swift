@@ -25,6 +25,7 @@ public enum ServerDaemon {
             name: options.agent.nodeName, raftBind: options.agent.listenAddress(port: options.raftPort),
             bootstrapExpect: options.bootstrapExpect, joinAddresses: joins, settings: settings)
         let dataDir = options.agent.dataDir ?? "."
+        let leafTTL = try options.leafTTL()
         let leaderSettings = try options.leaderSettings()
         return DaemonRunner(
             description: description, options: options.agent, port: options.rpcPort, certificateRole: .server
@@ -44,7 +45,7 @@ public enum ServerDaemon {
                     VariablesService(state: state), OperatorService(handle: handle), JobsService(queries: queries),
                     NodesService(queries: queries, heartbeats: heartbeats), EvaluationsService(queries: queries),
                     DeploymentsService(queries: queries), CatalogService(queries: queries),
-                    MeshStateService(queries: queries),
+                    MeshStateService(queries: queries, leafTTL: leafTTL),
                     AllocationsService(
                         queries: queries,
                         files: NodeFileAccess(queries: queries, tls: context.tls, region: context.options.region)),

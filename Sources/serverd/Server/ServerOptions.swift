@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import CaravanDaemon
 import CaravanRPC
 import Spec
@@ -55,7 +56,22 @@ public struct ServerOptions: ParsableArguments, Sendable {
     )
     public var numSchedulers: Int?
 
+    @Option(
+        name: .hashicorp("connect-leaf-ttl"),
+        help: """
+            Lifetime of the workload certificates the Connect CA signs for sidecar proxies, e.g. 72h (Consul's \
+            leaf_cert_ttl); proxies renew at 60-90 % of it.
+            """
+    )
+    public var connectLeafTTL: String = "72h"
+
     public init() {}
+
+    /// `-connect-leaf-ttl` in seconds.
+    public func leafTTL() throws -> TimeInterval {
+        let ttl = try Self.duration(connectLeafTTL, flag: "connect-leaf-ttl")
+        return Double(ttl.components.seconds) + Double(ttl.components.attoseconds) / 1e18
+    }
 
     /// A duration flag in Nomad's notation ("10s", "1m30s"), or a usage error naming the flag.
     static func duration(_ text: String, flag: String) throws -> Duration {
@@ -76,6 +92,7 @@ public struct ServerOptions: ParsableArguments, Sendable {
 
     public func validate() throws {
         _ = try leaderSettings()
+        _ = try leafTTL()
         if let numSchedulers, !(1...64).contains(numSchedulers) {
             throw ValidationError("-num-schedulers \(numSchedulers): must be from 1 to 64")
         }

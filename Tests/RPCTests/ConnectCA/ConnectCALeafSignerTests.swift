@@ -116,7 +116,7 @@ struct ConnectCALeafSignerTests {
         #expect(error?.description.hasPrefix("the CSR is not valid PEM") == true)
     }
 
-    @Test("the leaf is valid from a minute before now until now + TTL")
+    @Test("the leaf is valid from a minute (at most a tenth of the TTL) before now until now + TTL")
     func ttl() throws {
         let root = try ConnectCAFixtures.root()
         let leaf = try ConnectCAFixtures.leaf(from: root, ttl: 3600)
@@ -127,6 +127,14 @@ struct ConnectCALeafSignerTests {
 
         let defaultLeaf = try ConnectCAFixtures.leaf(from: root)
         #expect(defaultLeaf.validBefore.date == ConnectCAFixtures.now.addingTimeInterval(72 * 3600))
+
+        // A short leaf is backdated a tenth of its TTL, so renewing at 60 % of its window is still in the future.
+        let short = try ConnectCAFixtures.leaf(from: root, ttl: 6)
+        // Certificates keep whole seconds.
+        #expect(abs(short.validAfter.date.timeIntervalSince(ConnectCAFixtures.now) + 0.6) < 1)
+        let renewAt = LeafRenewal.renewAt(
+            validAfter: short.validAfter.date, validBefore: short.validBefore.date, fraction: 0.6)
+        #expect(renewAt > ConnectCAFixtures.now)
     }
 
     @Test("the leaf's expiry is capped at the root's")

@@ -13,8 +13,10 @@ public enum ConnectCALeafSigner {
     /// Three days, as Consul's default leaf TTL; proxies renew well before (see ``LeafRenewal``).
     public static let defaultTTL: TimeInterval = 72 * 3600
 
-    /// Backdating that tolerates clock skew between the server and the peers that check the leaf.
-    static let clockSkewAllowance: TimeInterval = 60
+    /// Backdating that tolerates clock skew between the server and the peers that check the leaf: a minute, but
+    /// never more than a tenth of the TTL, since proxies renew at 60-90 % of the whole validity window and a short
+    /// leaf backdated a full minute would be due for renewal the moment it was signed.
+    static func clockSkewAllowance(ttl: TimeInterval) -> TimeInterval { min(60, ttl / 10) }
 
     /// - Parameters:
     ///   - serial: unique per leaf; serverd passes the Raft index of the signing so serials never repeat.
@@ -75,7 +77,7 @@ public enum ConnectCALeafSigner {
                 version: .v3,
                 serialNumber: Certificate.SerialNumber(serial),
                 publicKey: leafKey,
-                notValidBefore: now.addingTimeInterval(-clockSkewAllowance),
+                notValidBefore: now.addingTimeInterval(-clockSkewAllowance(ttl: ttl)),
                 notValidAfter: min(now.addingTimeInterval(ttl), root.notValidAfter),
                 issuer: root.subject,
                 subject: subject,
