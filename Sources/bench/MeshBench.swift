@@ -18,7 +18,7 @@ struct MeshBench: AsyncParsableCommand {
             Starts three serverd and one meshd, registers simulated nodes, runs a job with -proxies connect \
             allocations of service "web" (upstream "api", an HTTP service with a resolver, splitter and router) \
             and marks them running, gets each a workload token and connects one ProxyConfig stream per allocation. \
-            Then -rounds times: creates an intention "<source> => web" through meshd and measures the time until \
+            Then -rounds times: replaces the intention "bench => web" through meshd (allow, then deny, ...) and measures the time until \
             every proxy applied a snapshot carrying it. Reports p50/p99/max over rounds of the last proxy's ACK, the \
             per-proxy latency distribution, and the time meshd's snapshot builder takes per proxy (measured in this \
             process on the same mesh state, read from the servers).
@@ -27,6 +27,10 @@ struct MeshBench: AsyncParsableCommand {
 
     @Option(name: .hashicorp("proxies"), help: "Simulated proxy streams.") var proxies = 1000
     @Option(name: .hashicorp("rounds"), help: "Measured writes.") var rounds = 30
+    @Option(
+        name: .hashicorp("connections"),
+        help: "TLS connections the simulated proxies' streams share (0: one per proxy, as real proxies have).")
+    var connections = 0
     @Option(name: .hashicorp("bin"), help: "Directory holding serverd and meshd (default: this executable's).")
     var bin: String?
     @Option(name: .hashicorp("timeout"), help: "Give up on any step after this many seconds.") var timeout = 300.0
@@ -34,7 +38,7 @@ struct MeshBench: AsyncParsableCommand {
     @Flag(name: .hashicorp("json")) var json = false
 
     func validate() throws {
-        guard proxies >= 1, rounds >= 1, timeout > 0 else {
+        guard proxies >= 1, rounds >= 1, timeout > 0, connections >= 0 else {
             throw ValidationError("-proxies, -rounds and -timeout must be positive")
         }
     }
@@ -71,7 +75,7 @@ struct MeshBench: AsyncParsableCommand {
     func measure(_ workload: MeshBenchWorkload, mesh: HostPort) async throws -> [BenchResult] {
         let tracker = MeshAckTracker(proxies: proxies)
         let connectStart = ContinuousClock.now
-        let streams = try await workload.connectProxies(mesh: mesh, tracker: tracker)
+        let streams = try await workload.connectProxies(mesh: mesh, tracker: tracker, connections: connections)
         defer { for stream in streams { stream.cancel() } }
         tracker.begin(at: connectStart)
         guard await tracker.wait(for: 1, timeout: workload.timeout) != nil else {
@@ -85,14 +89,14 @@ struct MeshBench: AsyncParsableCommand {
         for round in 0..<rounds {
             let start = ContinuousClock.now
             tracker.begin(at: start)
-            let index = try await workload.writeIntention(source: "bench-\(round)", mesh: mesh)
+            let index = try await workload.writeIntention(round: round, mesh: mesh)
             guard let latencies = await tracker.wait(for: index, timeout: workload.timeout) else {
                 throw BenchError("round \(round): not every proxy applied index \(index) within the timeout")
             }
             lastACK.append(latencies.max() ?? .zero)
             perProxy += latencies
         }
-        let builds = try await workload.snapshotBuildTimes()
+        let (builds, snapshotBytes) = try await workload.snapshotBuildTimes()
         let last = lastACK.sorted()
         let each = perProxy.sorted()
         let build = builds.sorted()
@@ -105,6 +109,7 @@ struct MeshBench: AsyncParsableCommand {
             BenchResult(name: "write → each ACK p99", value: each.percentile(0.99).milliseconds, unit: "ms"),
             BenchResult(name: "snapshot build per proxy p50", value: build.percentile(0.5).microseconds, unit: "µs"),
             BenchResult(name: "snapshot build per proxy p99", value: build.percentile(0.99).microseconds, unit: "µs"),
+            BenchResult(name: "snapshot size (protobuf)", value: Double(snapshotBytes), unit: "bytes"),
         ]
     }
 

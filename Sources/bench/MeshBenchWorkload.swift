@@ -153,16 +153,23 @@ final class MeshBenchWorkload: Sendable {
     }
 
     /// One ProxyConfig stream per web allocation, each reporting to `tracker` and ACKing every snapshot.
-    func connectProxies(mesh address: HostPort, tracker: MeshAckTracker) async throws -> [Task<Void, Never>] {
+    func connectProxies(mesh address: HostPort, tracker: MeshAckTracker, connections: Int) async throws
+        -> [Task<Void, Never>]
+    {
         let placed = self.placed.withLock { $0 }
         let key = WorkloadKey.makePrivateKey()
+        let dialer = RPCDialer(tls: clientTLS, callTimeout: ProxyConfigClient.streamTimeout)
+        let pools = (0..<connections).map { _ in
+            RPCConnectionPool(dialer: dialer, expecting: AgentIdentity(role: .mesh, region: "global"))
+        }
         var streams: [Task<Void, Never>] = []
         for (index, proxy) in placed.enumerated() {
             let client = ProxyConfigClient(
                 identity: .init(
                     proxyID: "\(proxy.allocID)-sidecar-proxy-web", service: "web", allocID: proxy.allocID,
                     nodeID: proxy.nodeID, workloadToken: proxy.token, key: key),
-                meshes: [address], tls: clientTLS, region: "global")
+                meshes: [address], tls: clientTLS, region: "global",
+                sharing: pools.isEmpty ? nil : pools[index % pools.count])
             streams.append(
                 Task {
                     do {
@@ -178,14 +185,16 @@ final class MeshBenchWorkload: Sendable {
         return streams
     }
 
-    /// Creates "<source> => web" through meshd; the index the write applied at.
-    func writeIntention(source: String, mesh address: HostPort) async throws -> UInt64 {
+    /// Writes the intention "bench => web" through meshd, allowing on even rounds and denying on odd ones
+    /// (`-replace`), so every round changes every web proxy's snapshot by the same amount; the write's index.
+    func writeIntention(round: Int, mesh address: HostPort) async throws -> UInt64 {
         try await cli.withClient(address, expecting: AgentIdentity(role: .mesh, region: "global")) { client in
             try await Caravan_V1_Intentions.Client(wrapping: client).create(
                 .with {
-                    $0.intention.sourceName = source
+                    $0.intention.sourceName = "bench"
                     $0.intention.destinationName = "web"
-                    $0.intention.action = .allow
+                    $0.intention.action = round % 2 == 0 ? .allow : .deny
+                    $0.replace = true
                 }
             ).meta.index
         }
@@ -193,7 +202,7 @@ final class MeshBenchWorkload: Sendable {
 
     /// How long meshd's builder takes per proxy on the cluster's own mesh state (read from the servers): every
     /// web proxy's snapshot built from one shared set of inputs, as a rebuild does.
-    func snapshotBuildTimes() async throws -> [Duration] {
+    func snapshotBuildTimes() async throws -> (times: [Duration], bytes: Int) {
         let frame = try await mesh.withClient(servers[0]) { client in
             try await Caravan_V1_MeshState.Client(wrapping: client).watch(.init()) { response in
                 for try await frame in response.messages { return frame }
@@ -205,6 +214,7 @@ final class MeshBenchWorkload: Sendable {
         let settings = MeshSettings(datacenter: "dc1", defaultAllow: false)
         let inputs = SnapshotInputs(view: view, settings: settings)
         var times: [Duration] = []
+        var bytes = 0
         for proxy in placed.withLock({ $0 }) {
             let registration = ProxyRegistration(
                 proxyID: proxy.allocID, service: "web", allocID: proxy.allocID, workloadToken: proxy.token,
@@ -212,9 +222,10 @@ final class MeshBenchWorkload: Sendable {
             let start = ContinuousClock.now
             let built = ProxySnapshotBuilder.build(for: registration, inputs: inputs)
             times.append(ContinuousClock.now - start)
-            guard built.snapshot != nil else { throw BenchError("no snapshot for \(proxy.allocID)") }
+            guard let snapshot = built.snapshot else { throw BenchError("no snapshot for \(proxy.allocID)") }
+            bytes = (try snapshot.serializedBytes() as [UInt8]).count
         }
-        return times
+        return (times, bytes)
     }
 
     static func node(_ number: Int) -> Caravan_V1_Node {

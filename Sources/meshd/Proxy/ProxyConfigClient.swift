@@ -38,18 +38,27 @@ public actor ProxyConfigClient {
     let identity: Identity
     let meshes: [HostPort]
     let dialer: RPCDialer
+    /// Connections shared with other clients (many proxies' streams over one connection each replica), or nil
+    /// for a connection of its own per stream, as a lone proxyd has.
+    let shared: RPCConnectionPool?
     let region: String
     private var next = 0
     private var currentLeafPEM = ""
     /// The replica that served the last stream.
     public private(set) var connectedTo: HostPort?
 
-    public init(identity: Identity, meshes: [HostPort], tls: TLSMaterial, region: String) {
+    public init(
+        identity: Identity, meshes: [HostPort], tls: TLSMaterial, region: String, sharing pool: RPCConnectionPool? = nil
+    ) {
         self.identity = identity
         self.meshes = meshes
         self.region = region
-        dialer = RPCDialer(tls: tls, callTimeout: .seconds(3600))
+        dialer = RPCDialer(tls: tls, callTimeout: Self.streamTimeout)
+        shared = pool
     }
+
+    /// How long one stream may last before it is re-established (a fresh hello with the leaf it holds).
+    public static let streamTimeout: Duration = .seconds(3600)
 
     /// Streams until cancelled, reconnecting to the next replica after a break. Throws at once for refusals that
     /// a retry cannot fix (a bad token, a malformed hello).
@@ -84,7 +93,7 @@ public actor ProxyConfigClient {
         let renewal = LeafRenewalTimer()
         defer { renewal.cancel() }
         let csr = hello.csrPem
-        try await dialer.withClient(address, expecting: expected) { client in
+        let exchange: @Sendable (GRPCClient<HTTP2ClientTransport.Posix>) async throws -> Void = { client in
             let request = StreamingClientRequest<Caravan_V1_ProxyMessage> { writer in
                 for await message in outgoing { try await writer.write(message) }
             }
@@ -109,6 +118,11 @@ public actor ProxyConfigClient {
                     }
                 }
             }
+        }
+        if let shared {
+            try await shared.withClient(address, exchange)
+        } else {
+            try await dialer.withClient(address, expecting: expected, exchange)
         }
     }
 

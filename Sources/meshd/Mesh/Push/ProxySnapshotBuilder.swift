@@ -23,11 +23,7 @@ public enum ProxySnapshotBuilder {
             MeshStateKey.config(kind: "service-intentions", name: proxy.service),
             MeshStateKey.config(kind: "service-intentions", name: "*"),
         ]
-        guard
-            let instance = view.instances(of: proxy.service).first(where: {
-                $0.allocID == proxy.allocID && $0.hasConnect
-            })
-        else {
+        guard let instance = inputs.instance(of: proxy.service, allocID: proxy.allocID) else {
             return Built(snapshot: nil, dependencies: dependencies, version: 0)
         }
         var snapshot = Caravan_V1_ProxySnapshot()
@@ -35,16 +31,12 @@ public enum ProxySnapshotBuilder {
         snapshot.tls = tls(of: proxy, view: view)
         snapshot.inbound = inbound(for: instance, inputs: inputs)
         for upstream in instance.connect.proxy.upstreams {
-            guard case .success(let chain) = inputs.chain(for: upstream.destinationName) else {
-                // A chain that does not compile was refused at write time; a destination with a broken chain
-                // gets no listener rather than a wrong one.
+            guard let part = inputs.upstream(upstream) else {
                 dependencies.insert(MeshStateKey.config(kind: "service-defaults", name: upstream.destinationName))
                 continue
             }
-            dependencies.formUnion(chain.consultedEntries.map(\.watchKey))
-            dependencies.formUnion(chain.targetServices.map(MeshStateKey.catalog))
-            snapshot.upstreams.append(
-                UpstreamListenerBuilder.build(upstream: upstream, chain: chain, instances: view.instances(of:)))
+            dependencies.formUnion(part.dependencies)
+            snapshot.upstreams.append(part.listener)
         }
         snapshot.exposePaths = instance.connect.proxy.expose.paths
         let version = max(view.version(of: dependencies), proxy.leafSerial)
@@ -82,8 +74,8 @@ public enum ProxySnapshotBuilder {
         let proxy = instance.connect.proxy
         inbound.localAppAddress = proxy.localServiceAddress.isEmpty ? "127.0.0.1" : proxy.localServiceAddress
         inbound.localAppPort = instance.connect.localServicePort
-        inbound.protocol = listenerProtocol(inputs.graph.protocolOf(instance.name))
-        inbound.intentions = inputs.intentions.forDestination(instance.name)
+        inbound.protocol = listenerProtocol(inputs.protocolOf(instance.name))
+        inbound.intentions = inputs.intentions(for: instance.name)
         inbound.defaultAction = inputs.settings.defaultAction
         return inbound
     }
