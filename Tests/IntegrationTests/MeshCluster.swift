@@ -127,6 +127,21 @@ final class MeshCluster: Sendable {
         }
     }
 
+    /// Runs `body` on a new cluster and stops every daemon afterwards, whether `body` succeeded or not.
+    static func with(
+        defaultIntentionPolicy: String = "deny", serverFlags: [String] = [],
+        _ body: (MeshCluster) async throws -> Void
+    ) async throws {
+        let cluster = try await MeshCluster(defaultIntentionPolicy: defaultIntentionPolicy, serverFlags: serverFlags)
+        do {
+            try await body(cluster)
+        } catch {
+            await cluster.stop()
+            throw error
+        }
+        await cluster.stop()
+    }
+
     func stop() async {
         heartbeats.cancel()
         await stopMeshes()
