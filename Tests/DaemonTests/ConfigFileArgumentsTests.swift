@@ -3,6 +3,7 @@ import CaravanServer
 import ClientAgent
 import Foundation
 import HCL
+import Mesh
 import Testing
 
 @Suite("Agent config files become flags")
@@ -83,6 +84,19 @@ struct ConfigFileArgumentsTests {
         #expect(options.bridgeNetworkName == "br-dev" && options.bridgeNetworkSubnet == "10.77.0.0/24")
         #expect(options.agent.logLevel == .debug)
         #expect(try options.servers.addresses().map(\.description) == ["10.0.0.1:4647"])
+    }
+
+    @Test("the production meshd config in deploy/ denies what no intention allows")
+    func productionMeshConfig() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("deploy/config/meshd.hcl").path
+        let options = try MeshOptions.parse(try ConfigFileArguments.expand(["-config", file], for: .mesh))
+        #expect(options.defaultIntentionPolicy == "deny")
+        #expect(options.port == 8502)
+        #expect(try options.servers.addresses().count == 3)
+        let defaults = try MeshOptions.parse(
+            try ConfigFileArguments.expand(["-ca-file", "c", "-cert-file", "c", "-key-file", "k"], for: .mesh))
+        #expect(defaults.defaultIntentionPolicy == "allow", "Consul's development default without a config")
     }
 
     @Test("without -config the arguments are untouched")
