@@ -1,7 +1,7 @@
 import ArgumentParser
-import Foundation
 import CaravanDaemon
 import CaravanRPC
+import Foundation
 import Spec
 
 /// serverd's flags: the shared agent flags plus its three ports and cluster formation.

@@ -39,7 +39,8 @@ public final class SnapshotInputs {
             var dependencies = Set(chain.consultedEntries.map(\.watchKey))
             dependencies.formUnion(chain.targetServices.map(MeshStateKey.catalog))
             part = UpstreamPart(
-                listener: UpstreamListenerBuilder.build(upstream: upstream, chain: chain, instances: view.instances(of:)),
+                listener: UpstreamListenerBuilder.build(
+                    upstream: upstream, chain: chain, instances: view.instances(of:)),
                 dependencies: dependencies)
         }
         listeners[upstream] = part
