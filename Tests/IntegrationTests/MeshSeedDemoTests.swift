@@ -97,12 +97,16 @@ struct MeshSeedDemoTests {
             let roots = try await cluster.meshCtl(["mesh", "ca", "roots"], [])
             #expect(roots.status == 0 && roots.stdout.split(separator: "\n").count >= 3, "\(roots.stdout)")
 
-            // Renewal: a 6 s leaf is renewed at 60-90 % of its life, now signed by the new root.
-            let renewed = try await inbox.next(timeout: .seconds(15)) {
-                $0.tls.leaf.serialNumber != first.tls.leaf.serialNumber
+            // Renewal: a 6 s leaf is renewed at 60-90 % of its life; after the rotation, by the new root.
+            let newRoot = try #require(withBoth.snapshot.tls.roots.first(where: \.active)?.id)
+            let rotatedAt = await inbox.count
+            let renewed = try await inbox.next(after: rotatedAt - 1, timeout: .seconds(15)) {
+                $0.tls.leaf.rootID == newRoot
             }
-            #expect(renewed.snapshot.tls.leaf.rootID == withBoth.snapshot.tls.roots.first(where: \.active)?.id)
+            #expect(renewed.snapshot.tls.leaf.serialNumber != withBoth.snapshot.tls.leaf.serialNumber)
             #expect(renewed.snapshot.version > withBoth.snapshot.version)
+            let renewals = Set(await inbox.received.map(\.snapshot.tls.leaf.serialNumber))
+            #expect(renewals.count >= 2 && renewals.contains(first.tls.leaf.serialNumber))
         }
     }
 }

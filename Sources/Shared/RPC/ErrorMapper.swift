@@ -27,12 +27,14 @@ public struct ErrorMapper: ServerInterceptor {
         // A streaming handler throws from its producer, after the response was accepted: map those errors too.
         if case .success(var contents) = response.accepted {
             let producer = contents.producer
-            let (method, logger) = (context.descriptor, self.logger)
+            let method = context.descriptor
             contents.producer = { writer in
                 do {
                     return try await producer(writer)
                 } catch {
-                    throw Self.map(error, method: method, logger: logger)
+                    // Not logged: once a stream runs, most failures are the peer or the transport going away
+                    // (I/O on a closed channel at shutdown); the caller still gets the mapped status.
+                    throw Self.map(error, method: method, logger: nil)
                 }
             }
             response.accepted = .success(contents)
