@@ -163,27 +163,39 @@ final class ServerCluster: Sendable {
     }
 }
 
-/// Picks a free loopback port by binding port 0 and closing the socket; the kernel does not hand it out
-/// again right away, which is enough for tests that start their daemons just after.
+/// Picks a free loopback port for a daemon that must be told its port before it starts (Raft peers).
+///
+/// Ports come from 10000-19999: below the kernel's ephemeral range (32768-60999 here), which the kernel hands to
+/// port-0 binds and outgoing connections, and below the scheduler's dynamic ports (20000-32000). A port picked here
+/// and bound a moment later cannot have been taken by one of the thousands of client connections the tests open
+/// meanwhile. Each port is handed out once per test process and must pass a trial bind.
 enum FreePort {
+    static let range = 10000..<20000
+    private static let handedOut = Mutex<Set<Int>>([])
+
     static func pick() throws -> Int {
+        for _ in 0..<500 {
+            let candidate = Int.random(in: range)
+            let fresh = handedOut.withLock { $0.insert(candidate).inserted }
+            guard fresh, canBind(candidate) else { continue }
+            return candidate
+        }
+        throw CaravanError.unavailable("no free port in \(range) after 500 tries")
+    }
+
+    private static func canBind(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw CaravanError.unavailable("socket: \(errno)") }
+        guard fd >= 0 else { return false }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard bound == 0 else { throw CaravanError.unavailable("bind: \(errno)") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return bound == 0
     }
 }
