@@ -112,7 +112,8 @@ public enum GoDurationText {
         text(nanoseconds: duration.seconds &* 1_000_000_000 &+ Int64(duration.nanos))
     }
 
-    static func goStyle(_ nanoseconds: Int64) -> String {
+    /// Exactly Go's `time.Duration.String()` ("30m0s", "24h0m0s", "1.5s", "250ms"), as Nomad's messages print it.
+    public static func goStyle(_ nanoseconds: Int64) -> String {
         if nanoseconds == 0 { return "0s" }
         let sign = nanoseconds < 0 ? "-" : ""
         let magnitude = nanoseconds.magnitude

@@ -32,10 +32,9 @@ struct LeafSigning: Sendable {
                 trustDomain: grant.ca.trustDomain, serial: applied.index, now: time, ttl: leafTTL,
                 rootPEM: grant.root.rootCertPem, rootKeyPEM: grant.rootKey,
                 intermediatesPEM: grant.root.intermediateCertsPem, rootID: grant.root.id)
-        } catch let error as CaravanError {
-            throw error
         } catch {
-            throw CaravanError.invalidArgument("the CSR cannot be signed: \(error)")
+            // A bad CSR is INVALID_ARGUMENT; an expired root FAILED_PRECONDITION; a signing failure INTERNAL.
+            throw error.caravanError
         }
     }
 
@@ -63,11 +62,7 @@ struct LeafSigning: Sendable {
             throw CaravanError.permissionDenied(
                 "workload token refused: allocation \(claims.allocID) no longer runs on node \(claims.nodeID)")
         }
-        let job = cluster.jobVersions(namespace: alloc.namespace, id: alloc.jobID)
-            .last(where: { $0.version == alloc.jobVersion })
-        guard let group = job?.taskGroups.first(where: { $0.name == alloc.taskGroup }),
-            group.services.contains(where: { $0.name == claims.service && $0.hasConnect })
-        else {
+        guard cluster.definesConnectService(alloc, named: claims.service) else {
             throw CaravanError.permissionDenied(
                 "workload token refused: allocation \(claims.allocID) defines no connect service \"\(claims.service)\"")
         }

@@ -23,11 +23,7 @@ enum WorkloadTokenIssuer {
         guard !alloc.isTerminal else {
             throw CaravanError.failedPrecondition("allocation \(request.allocID) has stopped; no token")
         }
-        let job = cluster.jobVersions(namespace: alloc.namespace, id: alloc.jobID)
-            .last(where: { $0.version == alloc.jobVersion })
-        guard let group = job?.taskGroups.first(where: { $0.name == alloc.taskGroup }),
-            group.services.contains(where: { $0.name == request.service && $0.hasConnect })
-        else {
+        guard cluster.definesConnectService(alloc, named: request.service) else {
             throw CaravanError.invalidArgument(
                 "group \"\(alloc.taskGroup)\" of allocation \(request.allocID) defines no connect service "
                     + "\"\(request.service)\"")

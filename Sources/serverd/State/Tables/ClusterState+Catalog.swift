@@ -7,11 +7,7 @@ extension ClusterState {
     /// which reads the catalog from the snapshot).
     mutating func syncCatalog(for alloc: Caravan_V1_Allocation) {
         guard let index = journal?.index else { return }
-        let derived = ServiceInstanceBuilder.instances(
-            of: alloc,
-            job: jobVersions(namespace: alloc.namespace, id: alloc.jobID)
-                .last(where: { $0.version == alloc.jobVersion }),
-            node: nodes[alloc.nodeID])
+        let derived = ServiceInstanceBuilder.instances(of: alloc, job: job(of: alloc), node: nodes[alloc.nodeID])
         let oldIDs = mesh.instanceIDsByAlloc[alloc.id] ?? []
         let newIDs = Set(derived.map(\.id))
         if oldIDs.isEmpty && newIDs.isEmpty { return }

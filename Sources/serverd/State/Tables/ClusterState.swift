@@ -81,9 +81,20 @@ public struct ClusterState: Sendable {
     /// An allocation with the job version it runs attached, as clients and `ctl alloc status` want it.
     public func allocationWithJob(_ alloc: Caravan_V1_Allocation) -> Caravan_V1_Allocation {
         var full = alloc
-        let versions = jobVersions(namespace: alloc.namespace, id: alloc.jobID)
-        if let job = versions.last(where: { $0.version == alloc.jobVersion }) { full.job = job }
+        if let job = job(of: alloc) { full.job = job }
         return full
+    }
+
+    /// The job version an allocation was placed with (nil once that version is no longer kept).
+    public func job(of alloc: Caravan_V1_Allocation) -> Caravan_V1_Job? {
+        jobVersions(namespace: alloc.namespace, id: alloc.jobID).last(where: { $0.version == alloc.jobVersion })
+    }
+
+    /// Whether the allocation's task group defines a connect service named `service` (what a workload token and a
+    /// leaf certificate may be issued for).
+    public func definesConnectService(_ alloc: Caravan_V1_Allocation, named service: String) -> Bool {
+        guard let group = job(of: alloc)?.taskGroups.first(where: { $0.name == alloc.taskGroup }) else { return false }
+        return group.services.contains { $0.name == service && $0.hasConnect }
     }
 
     /// Writes an allocation (replacing `old`, its previous version, if any) and keeps the node's usage right.
