@@ -33,7 +33,7 @@ public enum MeshDaemon {
                 services: [
                     IntentionsService(backend: backend), ConfigEntriesService(backend: backend),
                     DiscoveryChainService(backend: backend), ConnectCAService(backend: backend),
-                    ProxyConfigService(registry: registry, leaves: leaves, logger: context.logger),
+                    ProxyConfigService(registry: registry, leaves: leaves),
                 ],
                 background: [
                     MeshStateFollower(servers: servers, store: store, logger: context.logger),

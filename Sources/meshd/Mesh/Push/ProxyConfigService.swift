@@ -2,19 +2,16 @@ import CaravanProto
 import CaravanRPC
 import Foundation
 import GRPCCore
-import Logging
 
 /// Serves `caravan.v1.ProxyConfig`: a proxy says hello (service, allocation, workload token, CSR), gets its leaf and
 /// then a complete snapshot whenever its version moves, and ACKs or NACKs each one; it may ask for a renewed leaf.
 public struct ProxyConfigService: Caravan_V1_ProxyConfig.SimpleServiceProtocol {
     let registry: ProxyRegistry
     let leaves: ProxyLeafSource
-    let logger: Logger
 
-    init(registry: ProxyRegistry, leaves: ProxyLeafSource, logger: Logger) {
+    init(registry: ProxyRegistry, leaves: ProxyLeafSource) {
         self.registry = registry
         self.leaves = leaves
-        self.logger = logger
     }
 
     public func stream(

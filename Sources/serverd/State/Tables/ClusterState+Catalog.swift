@@ -7,6 +7,10 @@ extension ClusterState {
     /// which reads the catalog from the snapshot).
     mutating func syncCatalog(for alloc: Caravan_V1_Allocation) {
         guard let index = journal?.index else { return }
+        // Every placement and status report passes here: an allocation that is not running and has nothing in the
+        // catalog (the common case while plans apply) costs no job lookup.
+        let running = alloc.desiredStatus == .run && alloc.clientStatus == .running
+        guard running || mesh.instanceIDsByAlloc[alloc.id] != nil else { return }
         let derived = ServiceInstanceBuilder.instances(of: alloc, job: job(of: alloc), node: nodes[alloc.nodeID])
         let oldIDs = mesh.instanceIDsByAlloc[alloc.id] ?? []
         let newIDs = Set(derived.map(\.id))
